@@ -1,0 +1,109 @@
+"""Samverkan: a workspace for cooperation bodies' position papers."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, request, session
+
+from workspace.config import ROOT, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=(config or {}).get("INSTANCE_PATH")
+        or os.environ.get("SAMVERKAN_INSTANCE", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(app.instance_path, config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("samverkan").setLevel(logging.INFO)
+
+    from workspace import models  # noqa: F401  (registers every table)
+    from workspace.db import install_sqlite_locking
+    from workspace.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from workspace.web.htmx import htmx_ext
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    htmx_ext.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    _init_login(app, login_manager)
+    with app.app_context():
+        install_sqlite_locking(db.engine)
+
+    from workspace.web import context, errors, security
+
+    errors.init_app(app)
+    security.init_app(app)
+    context.init_app(app)
+
+    from workspace.accounts.views import bp as accounts_bp
+    from workspace.web.views import bp as web_bp
+    from workspace.workspaces.views import bp as workspaces_bp
+
+    app.register_blueprint(web_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(workspaces_bp)
+
+    from workspace.demo.cli import demo_command
+    from workspace.mail.cli import mail_cli
+
+    app.cli.add_command(demo_command)
+    app.cli.add_command(mail_cli)
+    return app
+
+
+def _select_locale():
+    from flask import current_app
+    from flask_login import current_user
+
+    langs = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in langs:
+        return current_user.locale
+    if session.get("locale") in langs:
+        return session["locale"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _init_login(app: Flask, login_manager) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from workspace.accounts.models import User
+    from workspace.db import db
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Logga in för att fortsätta.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        try:
+            user_id, version = (int(p) for p in session_id.split("."))
+        except ValueError:
+            return None
+        user = db.session.get(User, user_id)
+        if user is None or user.session_version != version:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, url_for
+
+        from workspace.web.htmx import is_htmx, redirect_to
+
+        flash(login_manager.login_message, "info")
+        target = request.full_path if request.method == "GET" and not is_htmx() else None
+        if target and target.endswith("?"):
+            target = target[:-1]
+        return redirect_to(url_for("accounts.login", next=target) if target else url_for("accounts.login"))

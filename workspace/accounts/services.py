@@ -1,0 +1,136 @@
+"""Accounts: logging in, passwords, e-mailed links (invitation and reset), language."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from workspace.accounts.models import AccountToken, User
+from workspace.accounts.passwords import hash_password, needs_rehash, verify_password
+from workspace.db import db, utcnow
+from workspace.events import record_event
+from workspace.mail.services import queue_mail
+
+
+class AccountError(ValueError):
+    """A rule of the accounts domain was broken; the message is for the user."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    record_event(user, "user-logged-in", user)
+    return user
+
+
+def change_password(actor: User, current: str, new: str) -> None:
+    if not verify_password(actor.password_hash, current):
+        raise AccountError(_("Det nuvarande lösenordet stämmer inte."))
+    _set_password(actor, new)
+    record_event(actor, "password-changed", actor)
+
+
+def _set_password(user: User, new: str) -> None:
+    user.password_hash = hash_password(new)
+    # Every other session of this user ends.
+    user.session_version += 1
+
+
+def set_locale(actor: User, locale: str) -> None:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise AccountError(_("Okänt språk."))
+    actor.locale = locale
+
+
+# --- e-mailed links -------------------------------------------------------------------
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, purpose: str, valid_for: timedelta, workspace=None) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        AccountToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=_digest(token),
+            workspace_id=workspace.id if workspace is not None else None,
+            expires_at=utcnow() + valid_for,
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def find_valid_token(token: str, purpose: str) -> AccountToken | None:
+    if not token or len(token) > 200:
+        return None
+    row = db.session.scalar(
+        select(AccountToken).where(AccountToken.token_hash == _digest(token), AccountToken.purpose == purpose)
+    )
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        return None
+    return row
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if the address belongs to an account; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_enabled:
+        return
+    token = issue_token(user, "reset", current_app.config["PASSWORD_RESET_VALID_FOR"])
+    link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("accounts.reset_password", token=token)
+    with force_locale(user.locale):
+        queue_mail(
+            user.email,
+            _("Återställ ditt lösenord i Samverkan"),
+            _(
+                "Hej %(name)s!\n\nNågon (förhoppningsvis du) bad om att få återställa lösenordet "
+                "till ditt konto i Samverkan. Välj ett nytt lösenord här:\n\n%(link)s\n\n"
+                "Länken gäller i två timmar och kan användas en gång. Om du inte bad om detta "
+                "kan du bortse från meddelandet.",
+                name=user.name,
+                link=link,
+            ),
+            kind="password-reset",
+        )
+    record_event(None, "password-reset-requested", user)
+
+
+def use_token_to_set_password(row: AccountToken, new_password: str, name: str | None = None) -> User:
+    user = row.user
+    if name is not None:
+        user.name = name
+    _set_password(user, new_password)
+    row.used_at = utcnow()
+    # A link used for one purpose also ends the other open links of the same kind.
+    for other in db.session.scalars(
+        select(AccountToken).where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == row.purpose,
+            AccountToken.used_at.is_(None),
+        )
+    ):
+        other.used_at = row.used_at
+    verb = "invitation-accepted" if row.purpose == "invite" else "password-reset"
+    record_event(user, verb, user, workspace=row.workspace)
+    return user

@@ -1,0 +1,58 @@
+"""Load the demo (idempotent): workspaces, members, people; resets demo passwords."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from workspace.accounts.models import User
+from workspace.accounts.passwords import hash_password
+from workspace.db import db
+from workspace.events import record_event
+from workspace.workspaces.models import Membership, Workspace, WorkspaceOrganization
+from workspace.workspaces.services import find_or_create_organization
+from workspace.demo.data import PEOPLE, WORKSPACES
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(func.count()).select_from(Workspace)) == 0
+
+
+def load_demo(password: str) -> dict[str, int]:
+    counts = {"workspaces": 0, "people": 0}
+    by_slug: dict[str, Workspace] = {}
+    for spec in WORKSPACES:
+        ws = db.session.scalar(select(Workspace).where(Workspace.slug == spec["slug"]))
+        if ws is None:
+            ws = Workspace(slug=spec["slug"], name=spec["name"], description=spec["description"],
+                           decision_rule=spec["decision_rule"])
+            db.session.add(ws)
+            db.session.flush()
+            record_event(None, "workspace-created", ws, workspace=ws, source="demo")
+            counts["workspaces"] += 1
+        by_slug[ws.slug] = ws
+        present = {link.organization_id for link in ws.member_links}
+        for name, kind in spec["members"]:
+            org = find_or_create_organization(name, kind)
+            if org.id not in present:
+                ws.member_links.append(WorkspaceOrganization(organization=org))
+                present.add(org.id)
+    db.session.flush()
+    pw_hash = hash_password(password)
+    for email, name, org_name, roles in PEOPLE:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, name=name, organization=find_or_create_organization(org_name))
+            db.session.add(user)
+            counts["people"] += 1
+        user.password_hash = pw_hash
+        user.is_enabled = True
+        db.session.flush()
+        for slug, role, side in roles:
+            ws = by_slug[slug]
+            m = db.session.scalar(
+                select(Membership).where(Membership.workspace_id == ws.id, Membership.user_id == user.id))
+            if m is None:
+                db.session.add(Membership(workspace=ws, user=user, role=role, political_side=side))
+            else:
+                m.role, m.political_side, m.active = role, side, True
+    db.session.flush()
+    return counts

@@ -1,0 +1,39 @@
+"""One way to render: a whole page, or one named block of it for htmx."""
+from __future__ import annotations
+
+from flask import make_response, render_template, session
+from jinja2_fragments.flask import render_block
+
+from workspace.db import db
+from workspace.mail.services import deliver_pending
+from workspace.web.htmx import is_fragment_request
+
+
+def render(template: str, *, block: str | None = None, status: int = 200, **context):
+    """Render `block` of `template` for an htmx request, the whole page otherwise.
+
+    The same URL answers both, so responses vary on HX-Request.
+    """
+    if block and is_fragment_request():
+        html = render_block(template, block, **context)
+        if session.get("_flashes"):
+            # The flash area is outside the swapped part: update it out of band.
+            html += render_template("web/_flash.html", oob=True)
+    else:
+        html = render_template(template, **context)
+    resp = make_response(html, status)
+    resp.vary.add("HX-Request")
+    return resp
+
+
+def render_invalid(template: str, *, block: str | None = None, **context):
+    """A form with errors: 422, the messages shown in the form."""
+    return render(template, block=block, status=422, **context)
+
+
+def commit() -> None:
+    """Commit the request's one transaction, then send any e-mail it queued."""
+    mail_queued = db.session.info.pop("mail_queued", False)
+    db.session.commit()
+    if mail_queued:
+        deliver_pending()

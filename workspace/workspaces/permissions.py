@@ -1,0 +1,61 @@
+"""Who may do what in a workspace. Views and templates ask these same functions."""
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+
+from workspace.db import db
+from workspace.workspaces.models import Membership, Workspace
+
+SECRETARIAT = "secretariat"
+OFFICIAL = "official"
+POLITICIAN = "politician"
+READER = "reader"
+
+
+def membership_of(user, workspace: Workspace) -> Membership | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.workspace_id == workspace.id,
+            Membership.user_id == user.id,
+            Membership.active.is_(True),
+        )
+    )
+
+
+def load_workspace(slug: str, user) -> tuple[Workspace, Membership]:
+    """The workspace and the user's membership, or 404: others' workspaces do not exist."""
+    ws = db.session.scalar(select(Workspace).where(Workspace.slug == slug))
+    if ws is None:
+        abort(404)
+    membership = membership_of(user, ws)
+    if membership is None:
+        abort(404)
+    return ws, membership
+
+
+def can_manage_workspace(m: Membership | None) -> bool:
+    return m is not None and m.active and m.role == SECRETARIAT
+
+
+def can_view_audit(m: Membership | None) -> bool:
+    return can_manage_workspace(m)
+
+
+def can_write_papers(m: Membership | None) -> bool:
+    return m is not None and m.active and m.role in (OFFICIAL, SECRETARIAT)
+
+
+def can_decide(m: Membership | None) -> bool:
+    return m is not None and m.active and m.role == POLITICIAN
+
+
+def can_comment(m: Membership | None) -> bool:
+    return m is not None and m.active and m.role in (OFFICIAL, SECRETARIAT, POLITICIAN, READER)
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
