@@ -8,3 +8,11 @@ from workspace.workspaces.models import (  # noqa: F401
     Workspace,
     WorkspaceOrganization,
 )
+from workspace.papers.models import (  # noqa: F401
+    Paper,
+    PolicyArea,
+    Revision,
+    Section,
+    Snapshot,
+    SnapshotSection,
+)
