@@ -135,6 +135,8 @@ class Client:
 
     def get(self, url, **kw):
         resp = self.http.get(url, **kw)
+        if kw.get("buffered") is False:  # a stream: don't read it here
+            return resp
         m = CSRF_RE.search(resp.get_data(as_text=True))
         if m:
             self.token = m.group(1)

@@ -45,13 +45,19 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     context.init_app(app)
 
+    from workspace.live import context as live_context
+
+    live_context.init_app(app)
+
     from workspace.accounts.views import bp as accounts_bp
     from workspace.web.views import bp as web_bp
+    from workspace.live.views import bp as live_bp
     from workspace.workspaces.views import bp as workspaces_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(workspaces_bp)
+    app.register_blueprint(live_bp)
 
     from workspace.demo.cli import demo_command
     from workspace.mail.cli import mail_cli

@@ -1,6 +1,8 @@
 """The SQLAlchemy base: typed models, a constraint naming convention, SQLite pragmas."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
@@ -65,6 +67,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cur.close()
 
 
+_read_only: contextvars.ContextVar[bool] = contextvars.ContextVar("samverkan_read_only", default=False)
+
+
+@contextlib.contextmanager
+def read_only():
+    """Transactions begun inside only read: on SQLite they begin DEFERRED and never block."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
 def install_sqlite_locking(engine: Engine) -> None:
     """Let pysqlite not issue BEGIN itself, and begin write requests IMMEDIATE.
 
@@ -84,7 +99,7 @@ def install_sqlite_locking(engine: Engine) -> None:
     def _begin(conn):
         from flask import has_request_context, request
 
-        if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+        if _read_only.get() or (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")):
             conn.exec_driver_sql("BEGIN")
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")

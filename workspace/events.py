@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, select
+from sqlalchemy import JSON, ForeignKey, Index, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.db import db, utcnow
@@ -48,6 +48,10 @@ def record_event(
         db.session.flush()
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else obj.id
+    if workspace is not None and db.session.get_bind().dialect.name == "postgresql":
+        # Events of one workspace commit in id order, so a live stream that has seen id N
+        # can never later meet a smaller id (no gap on resume). SQLite writers are serial.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": 7_000_000 + workspace.id})
     ev = Event(
         workspace_id=workspace.id if workspace is not None else None,
         actor_id=actor.id if actor is not None else None,

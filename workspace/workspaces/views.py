@@ -7,6 +7,8 @@ from sqlalchemy import select
 
 from workspace.db import db
 from workspace.events import Event
+from workspace.live.context import LIVE_ONLY_VERBS
+from workspace.live.hub import newest_event_id
 from workspace.web.htmx import redirect_to
 from workspace.web.rendering import commit, render, render_invalid
 from workspace.workspaces import services
@@ -30,6 +32,7 @@ def index():
 
 def _detail_context(ws, membership, **extra):
     ctx = dict(
+        live_url=url_for("live.stream", slug=ws.slug, after=newest_event_id()),
         ws=ws,
         me=membership,
         people=services.people_of(ws),
@@ -194,7 +197,9 @@ def events(slug: str):
     ws, me = load_workspace(slug, current_user)
     require(can_view_audit(me))
     page = db.paginate(
-        select(Event).where(Event.workspace_id == ws.id).order_by(Event.id.desc()),
+        select(Event)
+        .where(Event.workspace_id == ws.id, Event.verb.not_in(LIVE_ONLY_VERBS))
+        .order_by(Event.id.desc()),
         per_page=current_app.config["EVENTS_PER_PAGE"],
         error_out=False,
     )

@@ -1,0 +1,181 @@
+"""The live stream: Server-Sent Events read from the event log."""
+from __future__ import annotations
+
+import json
+import time
+
+from flask import Blueprint, Response, abort, current_app, request
+from flask_babel import force_locale
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from workspace.db import db, read_only
+from workspace.events import event_label
+from workspace.live.hub import LiveEvent, get_hub, newest_event_id
+from workspace.workspaces.models import Membership
+from workspace.workspaces.permissions import load_workspace
+
+bp = Blueprint("live", __name__)
+
+MAX_STREAM_SECONDS = 300  # then the browser reconnects with Last-Event-ID (re-authorised)
+KEEPALIVE_SECONDS = 15
+# Only these payload fields leave the server; the rest (e-mail addresses …) stay in the audit log.
+PUBLIC_PAYLOAD = {"paper_id", "section_id", "state", "number", "merged", "from", "to", "title", "user"}
+
+
+def parse_cursor(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        abort(400)
+    if n < 0:
+        abort(400)
+    return n
+
+
+def format_event(ev: LiveEvent, message: str) -> str:
+    data = {
+        "id": ev.id,
+        "verb": ev.verb,
+        "keys": ev.keys(),
+        "actor": ev.actor_name,
+        "actor_id": ev.actor_id,
+        "object_type": ev.object_type,
+        "object_id": ev.object_id,
+        "payload": {k: v for k, v in ev.payload.items() if k in PUBLIC_PAYLOAD},
+        "message": message,
+    }
+    return f"id: {ev.id}\nevent: {ev.verb}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _still_member(user_id: int, workspace_id: int) -> bool:
+    return db.session.scalar(
+        select(Membership.id).where(Membership.user_id == user_id,
+                                    Membership.workspace_id == workspace_id,
+                                    Membership.active.is_(True))
+    ) is not None
+
+
+@bp.get("/w/<slug>/stream")
+@login_required
+def stream(slug: str):
+    ws, _me = load_workspace(slug, current_user)
+    header = parse_cursor(request.headers.get("Last-Event-ID"))
+    param = parse_cursor(request.args.get("after"))
+    cursors = [c for c in (header, param) if c is not None]
+    start = max(cursors) if cursors else newest_event_id()
+    app = current_app._get_current_object()
+    hub = get_hub(app)
+    ws_id, user_id, locale = ws.id, current_user.id, current_user.locale
+    db.session.remove()  # hold no connection while streaming
+
+    def generate():
+        cursor = start
+        yield "retry: 1500\n\n"
+        began = time.monotonic()
+        next_check = began + KEEPALIVE_SECONDS
+        while time.monotonic() - began < MAX_STREAM_SECONDS:
+            with hub.cond:
+                hub_position = hub.last_id
+            events = hub.events_after(cursor, ws_id)
+            if events:
+                with app.test_request_context(), force_locale(locale):
+                    chunks = []
+                    for ev in events:
+                        name = ev.actor_name or ""
+                        chunks.append(format_event(ev, f"{name} {_label(ev)}".strip()))
+                cursor = events[-1].id
+                yield "".join(chunks)
+            if time.monotonic() >= next_check:
+                with app.app_context(), read_only():
+                    if not _still_member(user_id, ws_id):
+                        return
+                next_check = time.monotonic() + KEEPALIVE_SECONDS
+                yield ": keepalive\n\n"
+            hub.wait(max(hub_position, cursor), timeout=KEEPALIVE_SECONDS)
+
+    resp = Response(generate(), mimetype="text/event-stream")
+    resp.headers["Cache-Control"] = "no-cache"
+    resp.headers["X-Accel-Buffering"] = "no"
+    return resp
+
+
+def _label(ev: LiveEvent) -> str:
+    class _Row:
+        verb = ev.verb
+        payload = {k: v for k, v in ev.payload.items() if k in PUBLIC_PAYLOAD}
+
+    return event_label(_Row)
+
+
+# --- presence ---------------------------------------------------------------------------
+
+def _load_paper(ws, paper_id: int):
+    from workspace.papers.models import Paper
+
+    paper = db.session.get(Paper, paper_id)
+    if paper is None or paper.workspace_id != ws.id:
+        abort(404)
+    return paper
+
+
+def _client_id() -> str:
+    cid = (request.form.get("client_id") or "").strip()
+    if not cid or len(cid) > 40 or not all(c.isalnum() or c in "-_" for c in cid):
+        abort(422)
+    return cid
+
+
+def _section_id(paper) -> int | None:
+    raw = request.form.get("section_id") or ""
+    if raw == "":
+        return None
+    try:
+        sid = int(raw)
+    except ValueError:
+        abort(422)
+    if not any(s.id == sid for s in paper.sections):
+        abort(422)
+    return sid
+
+
+@bp.post("/w/<slug>/papers/<int:paper_id>/presence")
+@login_required
+def heartbeat(slug: str, paper_id: int):
+    from workspace.live.presence import touch_presence
+    from workspace.web.rendering import commit
+
+    ws, _me = load_workspace(slug, current_user)
+    paper = _load_paper(ws, paper_id)
+    try:
+        touch_presence(current_user, paper, _client_id(), _section_id(paper))
+    except PermissionError:
+        abort(403)
+    commit()
+    return Response(status=204)
+
+
+@bp.post("/w/<slug>/papers/<int:paper_id>/presence/leave")
+@login_required
+def leave(slug: str, paper_id: int):
+    from workspace.live.presence import leave as leave_paper
+    from workspace.web.rendering import commit
+
+    ws, _me = load_workspace(slug, current_user)
+    paper = _load_paper(ws, paper_id)
+    leave_paper(current_user, paper, _client_id())
+    commit()
+    return Response(status=204)
+
+
+@bp.get("/w/<slug>/papers/<int:paper_id>/presence")
+@login_required
+def presence(slug: str, paper_id: int):
+    from workspace.live.presence import present_on
+    from workspace.web.rendering import render
+
+    ws, me = load_workspace(slug, current_user)
+    paper = _load_paper(ws, paper_id)
+    return render("live/_presence.html", ws=ws, me=me, paper=paper, people=present_on(paper.id))
