@@ -1,0 +1,161 @@
+"""Live updates under load: save-to-arrival time with 1, 50 and 200 connected viewers,
+and page latency with and without 200 viewers connected — all in one run, against
+gunicorn as `make run` serves it.
+
+    .venv/bin/python -m bench.live_bench [--viewers 1,50,200] [--saves 20]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from bench.harness import server, summary_ms, percentile
+
+WS = "sydsverige"
+
+
+class Viewer(threading.Thread):
+    """One open page: an SSE connection that timestamps every event it receives."""
+
+    def __init__(self, port: int, cookie: str, path: str):
+        super().__init__(daemon=True)
+        self.port, self.cookie, self.path = port, cookie, path
+        self.arrivals: dict[int, float] = {}
+        self.ready = threading.Event()
+        self.stop = False
+
+    def run(self) -> None:
+        sock = socket.create_connection(("127.0.0.1", self.port))
+        sock.sendall(
+            f"GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+            f"Cookie: {self.cookie}\r\n\r\n".encode()
+        )
+        buf = b""
+        sock.settimeout(1.0)
+        while not self.stop:
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                break
+            buf += chunk
+            if b"retry:" in buf:
+                self.ready.set()
+            while b"\n\n" in buf:
+                block, buf = buf.split(b"\n\n", 1)
+                for line in block.split(b"\n"):
+                    if line.startswith(b"data: "):
+                        try:
+                            data = json.loads(line[6:])
+                        except ValueError:
+                            continue
+                        self.arrivals.setdefault(data["id"], time.perf_counter())
+        sock.close()
+
+
+def page_latencies(srv, email: str, n: int = 200, concurrency: int = 8) -> list[float]:
+    """n page loads by `concurrency` clients at once, each client its own session."""
+
+    def client(k: int) -> list[float]:
+        s = srv.session(email)
+        out = []
+        for _ in range(n // concurrency):
+            t = time.perf_counter()
+            status, _ = s.get(f"/w/{WS}")
+            assert status == 200, status
+            out.append(time.perf_counter() - t)
+        return out
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        return [x for part in pool.map(client, range(concurrency)) for x in part]
+
+
+def measure_arrivals(srv, viewers_n: int, saves: int, save) -> list[float]:
+    official = srv.session("tjansteman.skane@demo.example")
+    viewers = [Viewer(srv.port, official.cookie_header(), f"/w/{WS}/stream") for _ in range(viewers_n)]
+    for v in viewers:
+        v.start()
+    for v in viewers:
+        v.ready.wait(30)
+    time.sleep(0.5)
+    delays: list[float] = []
+    probe = viewers[0]
+    for i in range(saves):
+        seen = max(probe.arrivals, default=0)
+        t0 = time.perf_counter()
+        save(i)
+        deadline = time.perf_counter() + 10
+        while time.perf_counter() < deadline and max(probe.arrivals, default=0) <= seen:
+            time.sleep(0.002)
+        event_id = min((k for k in probe.arrivals if k > seen), default=None)
+        if event_id is None:
+            print("   !! the save's event never arrived")
+            continue
+        deadline = time.perf_counter() + 10
+        while time.perf_counter() < deadline and not all(event_id in v.arrivals for v in viewers):
+            time.sleep(0.005)
+        delays += [v.arrivals[event_id] - t0 for v in viewers if event_id in v.arrivals]
+        missing = sum(1 for v in viewers if event_id not in v.arrivals)
+        if missing:
+            print(f"   !! {missing} viewers did not get event {event_id} within 10 s")
+        time.sleep(0.2)
+    for v in viewers:
+        v.stop = True
+    return delays
+
+
+def settings_save(srv):
+    """A write that appends one event: the secretariat edits the description."""
+    kansli = srv.session("kansli@demo.example")
+    kansli.get(f"/w/{WS}/settings")
+
+    def save(i: int) -> int:
+        status, _ = kansli.post(f"/w/{WS}/settings", {
+            "name": "Regionsamverkan Sydsverige", "description": f"Beskrivning {i} {time.time()}",
+            "decision_rule": "consensus"})
+        assert status == 303, status
+
+    return save
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--viewers", default="1,50,200")
+    ap.add_argument("--saves", type=int, default=15)
+    args = ap.parse_args()
+    counts = [int(x) for x in args.viewers.split(",")]
+    rows = []
+    with server() as srv:
+        save = settings_save(srv)
+        print("measuring …", flush=True)
+        base_pages = page_latencies(srv, "lasare@demo.example")
+        rows.append(("page /w/<ws>, no viewers", summary_ms(base_pages)))
+        for n in counts:
+            delays = measure_arrivals(srv, n, args.saves, save)
+            rows.append((f"save→arrival, {n} viewers", summary_ms(delays)))
+        # Page latency while the largest number of viewers stays connected.
+        official = srv.session("tjansteman.skane@demo.example")
+        held = [Viewer(srv.port, official.cookie_header(), f"/w/{WS}/stream") for _ in range(max(counts))]
+        for v in held:
+            v.start()
+        for v in held:
+            v.ready.wait(30)
+        loaded_pages = page_latencies(srv, "lasare@demo.example")
+        for v in held:
+            v.stop = True
+        rows.append((f"page /w/<ws>, {max(counts)} viewers connected", summary_ms(loaded_pages)))
+        ratio = percentile(loaded_pages, 95) / percentile(base_pages, 95)
+        rows.append(("page p95 ratio (with / without viewers)", f"{ratio:.2f}×"))
+    width = max(len(r[0]) for r in rows)
+    print("\nLive updates (gunicorn.conf.py settings, loopback)")
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
