@@ -49,21 +49,30 @@ def create_app(config: dict | None = None) -> Flask:
 
     live_context.init_app(app)
 
+    from workspace.papers import context as papers_context
+
+    papers_context.init_app(app)
+
     from workspace.accounts.views import bp as accounts_bp
     from workspace.web.views import bp as web_bp
     from workspace.live.views import bp as live_bp
+    from workspace.papers.views import bp as papers_bp
     from workspace.workspaces.views import bp as workspaces_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(workspaces_bp)
     app.register_blueprint(live_bp)
+    app.register_blueprint(papers_bp)
 
     from workspace.demo.cli import demo_command
     from workspace.mail.cli import mail_cli
 
     app.cli.add_command(demo_command)
     app.cli.add_command(mail_cli)
+    from workspace.papers.cli import papers_cli
+
+    app.cli.add_command(papers_cli)
     return app
 
 

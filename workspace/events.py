@@ -101,9 +101,14 @@ def register_event_labels(labels: dict) -> None:
     EVENT_LABELS.update(labels)
 
 
+_FOUNDATION_LOADED = False
+
+
 def event_label(ev: Event) -> str:
-    if not EVENT_LABELS:
+    global _FOUNDATION_LOADED
+    if not _FOUNDATION_LOADED:
         register_event_labels(_labels())
+        _FOUNDATION_LOADED = True
     label = EVENT_LABELS.get(ev.verb)
     if label is None:
         return ev.verb

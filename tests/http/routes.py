@@ -32,3 +32,28 @@ ROUTES = {
     "live.leave": {"url": "/w/{ws}/papers/{paper}/presence/leave", "methods": ["POST"], "access": "member"},
     "live.presence": {"url": "/w/{ws}/papers/{paper}/presence", "methods": ["GET"], "access": "member"},
 }
+
+P = "/w/{ws}/papers"
+ROUTES.update({
+    "papers.index": {"url": P, "methods": ["GET"], "access": "member"},
+    "papers.new": {"url": P + "/new", "methods": ["GET", "POST"], "access": "writer"},
+    "papers.import_docx": {"url": P + "/import", "methods": ["GET", "POST"], "access": "writer"},
+    "papers.detail": {"url": P + "/{paper}", "methods": ["GET"], "access": "member"},
+    "papers.edit": {"url": P + "/{paper}/edit", "methods": ["GET", "POST"], "access": "writer"},
+    "papers.change_status": {"url": P + "/{paper}/status", "methods": ["POST"], "access": "writer"},
+    "papers.add_section": {"url": P + "/{paper}/sections", "methods": ["POST"], "access": "writer"},
+    "papers.section": {"url": P + "/{paper}/sections/{section}", "methods": ["GET"], "access": "member"},
+    "papers.save_section": {"url": P + "/{paper}/sections/{section}", "methods": ["POST"], "access": "writer"},
+    "papers.rename_section": {"url": P + "/{paper}/sections/{section}/rename", "methods": ["POST"], "access": "writer"},
+    "papers.move_section": {"url": P + "/{paper}/sections/{section}/move", "methods": ["POST"], "access": "writer"},
+    "papers.reorder_sections": {"url": P + "/{paper}/sections/order", "methods": ["POST"], "access": "writer"},
+    "papers.remove_section": {"url": P + "/{paper}/sections/{section}/remove", "methods": ["POST"], "access": "writer"},
+    "papers.restore_section": {"url": P + "/{paper}/sections/{section}/restore", "methods": ["POST"], "access": "writer"},
+    "papers.history": {"url": P + "/{paper}/history", "methods": ["GET"], "access": "member"},
+    "papers.section_history": {"url": P + "/{paper}/sections/{section}/history", "methods": ["GET"], "access": "member"},
+    "papers.restore_revision": {"url": P + "/{paper}/sections/{section}/revisions/{revision}/restore",
+                                "methods": ["POST"], "access": "writer"},
+    "papers.create_snapshot": {"url": P + "/{paper}/versions", "methods": ["POST"], "access": "writer"},
+    "papers.snapshot": {"url": P + "/{paper}/versions/{snapshot}", "methods": ["GET"], "access": "member"},
+    "papers.compare": {"url": P + "/{paper}/versions/compare", "methods": ["GET"], "access": "member"},
+})

@@ -18,19 +18,30 @@ def fill(app, url: str) -> str:
         membership = db.session.scalar(
             select(Membership).where(Membership.workspace_id == ws.id).order_by(Membership.id.desc())
         ).id
-        paper = any_paper(ws) if "{paper}" in url else None
-    return url.format(ws="sydsverige", org=org, membership=membership, paper=paper)
+        ids = paper_ids(app, ws) if "{paper}" in url else {}
+    return url.format(ws="sydsverige", org=org, membership=membership, **ids)
 
 
-def any_paper(ws) -> int:
+def paper_ids(app, ws) -> dict:
+    """A paper with a section, two revisions and a named version (made once per test)."""
+    from workspace.accounts.models import User
+    from workspace.papers import services
     from workspace.papers.models import Paper
 
     paper = db.session.scalar(select(Paper).where(Paper.workspace_id == ws.id).order_by(Paper.id))
     if paper is None:
-        paper = Paper(workspace_id=ws.id, title="Testpapper")
-        db.session.add(paper)
-        db.session.commit()
-    return paper.id
+        with app.test_request_context(method="POST"):
+            author = db.session.scalar(select(User).where(User.email == "tjansteman.skane@demo.example"))
+            paper = services.create_paper(author, ws, title="Testpapper", sections=[("Bakgrund", "<p>Ett</p>")])
+            section = paper.live_sections[0]
+            services.save_section(author, section, "<p>Två</p>", section.current_revision_id)
+            services.create_snapshot(author, paper, "Remissversion 1")
+            db.session.commit()
+    section = paper.live_sections[0]
+    from workspace.papers.services import section_history, snapshots_of
+
+    return {"paper": paper.id, "section": section.id, "revision": section_history(section)[-1].id,
+            "snapshot": snapshots_of(paper)[0].id}
 
 
 def cases(access: set[str]):
@@ -50,7 +61,7 @@ def test_every_route_has_a_rule(app):
             assert (rule.methods - {"HEAD", "OPTIONS"}) == declared, rule.endpoint
 
 
-@pytest.mark.parametrize("endpoint,method", list(cases({"login", "member", "secretariat"})))
+@pytest.mark.parametrize("endpoint,method", list(cases({"login", "member", "writer", "secretariat"})))
 def test_logged_out_goes_to_login(app, demo, client, endpoint, method):
     url = fill(app, ROUTES[endpoint]["url"])
     resp = client.get(url) if method == "GET" else client.post(url, {})
@@ -58,7 +69,7 @@ def test_logged_out_goes_to_login(app, demo, client, endpoint, method):
     assert resp.headers["Location"].startswith("/login")
 
 
-@pytest.mark.parametrize("endpoint,method", list(cases({"member", "secretariat"})))
+@pytest.mark.parametrize("endpoint,method", list(cases({"member", "writer", "secretariat"})))
 def test_another_workspace_is_not_found(app, as_user, endpoint, method):
     c = as_user(OUTSIDER)
     url = fill(app, ROUTES[endpoint]["url"])
@@ -78,6 +89,15 @@ def test_wrong_role_is_forbidden(app, as_user, endpoint, method, email):
     assert "Du saknar behörighet" in resp.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("endpoint,method", list(cases({"writer"})))
+@pytest.mark.parametrize("email", ["politiker.halland@demo.example", "lasare@demo.example"])
+def test_readers_and_politicians_cannot_write_papers(app, as_user, endpoint, method, email):
+    c = as_user(email)
+    url = fill(app, ROUTES[endpoint]["url"])
+    resp = c.get(url) if method == "GET" else c.post(url, {})
+    assert resp.status_code == 403
+
+
 @pytest.mark.parametrize("endpoint", [e for e, r in ROUTES.items() if "POST" in r["methods"]])
 def test_post_without_csrf_token_is_refused(app, as_user, endpoint):
     c = as_user(SECRETARIAT)
@@ -93,7 +113,7 @@ def test_every_page_answers_its_rightful_user(app, as_user, endpoint):
     url = fill(app, ROUTES[endpoint]["url"])
     resp = c.get(url, buffered=False) if ROUTES[endpoint].get("stream") else c.get(url)
     resp.close()
-    expected = {"web.home": 303, "accounts.login": 303,
+    expected = {"web.home": 303, "accounts.login": 303, "papers.section": 200,
                 "accounts.reset_password": 404, "accounts.accept_invitation": 404}.get(endpoint, 200)
     assert resp.status_code == expected
 

@@ -10,8 +10,13 @@ LIVE_ONLY_VERBS = ("presence-changed",)
 
 
 def live_verbs() -> list[str]:
-    event_label  # labels are registered lazily on first use
+    event_label(_Probe)  # make sure the foundation's labels are registered
     return sorted(set(EVENT_LABELS) | set(LIVE_ONLY_VERBS))
+
+
+class _Probe:
+    verb = ""
+    payload: dict = {}
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,56 @@
+"""Who may do what with a paper. Views and templates ask these same functions."""
+from __future__ import annotations
+
+from flask import abort
+
+from workspace.db import db
+from workspace.papers.models import Paper, Revision, Section
+from workspace.workspaces.permissions import SECRETARIAT, can_write_papers
+
+EDITABLE_STATUSES = ("draft", "review", "decision")
+# status → statuses it may move to, and who may make the move
+TRANSITIONS = {
+    "draft": ("review", "decision"),
+    "review": ("draft", "decision"),
+    "decision": ("draft", "review", "adopted"),
+    "adopted": ("archived",),
+    "archived": (),
+}
+SECRETARIAT_ONLY = {"adopted", "archived"}
+
+
+def can_edit_paper(m, paper: Paper) -> bool:
+    return can_write_papers(m) and paper.status in EDITABLE_STATUSES
+
+
+def can_change_status(m, paper: Paper, to_status: str) -> bool:
+    if to_status not in TRANSITIONS.get(paper.status, ()):
+        return False
+    if to_status in SECRETARIAT_ONLY:
+        return m is not None and m.active and m.role == SECRETARIAT
+    return can_write_papers(m)
+
+
+def allowed_transitions(m, paper: Paper) -> list[str]:
+    return [s for s in TRANSITIONS.get(paper.status, ()) if can_change_status(m, paper, s)]
+
+
+def load_paper(ws, paper_id: int) -> Paper:
+    paper = db.session.get(Paper, paper_id)
+    if paper is None or paper.workspace_id != ws.id:
+        abort(404)
+    return paper
+
+
+def load_section(paper: Paper, section_id: int) -> Section:
+    section = db.session.get(Section, section_id)
+    if section is None or section.paper_id != paper.id:
+        abort(404)
+    return section
+
+
+def load_revision(section: Section, revision_id: int) -> Revision:
+    rev = db.session.get(Revision, revision_id)
+    if rev is None or rev.section_id != section.id:
+        abort(404)
+    return rev
