@@ -62,7 +62,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -99,7 +99,10 @@ def install_sqlite_locking(engine: Engine) -> None:
     def _begin(conn):
         from flask import has_request_context, request
 
-        if _read_only.get() or (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")):
+        from flask import g
+
+        if _read_only.get() or (has_request_context() and (
+                request.method in ("GET", "HEAD", "OPTIONS") or g.get("committed"))):
             conn.exec_driver_sql("BEGIN")
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")

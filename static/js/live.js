@@ -71,7 +71,7 @@
     var el = evt.detail.elt;
     if (!el || !el.querySelectorAll) return;
     var marked = [];
-    if (el.getAttribute && el.getAttribute("data-live-on")) marked.push(el);
+    if (el.getAttribute && el.getAttribute("data-live-updated") && !el.classList.contains("presence")) marked.push(el);
     marked.forEach(function (m) {
       m.classList.add("live-updated");
       setTimeout(function () { m.classList.remove("live-updated"); }, 2000);

@@ -18,4 +18,5 @@ def demo_command(password: str, if_empty: bool):
         raise click.BadParameter("minst 8 tecken", param_hint="--password")
     counts = load_demo(password)
     db.session.commit()
-    click.echo(f"Demo laddad: {counts['workspaces']} nya samverkansorgan, {counts['people']} nya personer.")
+    click.echo(f"Demo laddad: {counts['workspaces']} nya samverkansorgan, {counts['people']} nya personer, "
+               f"{counts['papers']} nya papper.")

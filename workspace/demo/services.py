@@ -55,4 +55,40 @@ def load_demo(password: str) -> dict[str, int]:
             else:
                 m.role, m.political_side, m.active = role, side, True
     db.session.flush()
+    counts["papers"] = _load_papers(by_slug)
     return counts
+
+
+def _load_papers(by_slug) -> int:
+    """Papers from the real texts, written by the demo officials; skipped if present."""
+    from workspace.demo.corpus import PAPERS, corpus_texts, text_to_sections
+    from workspace.papers import services as papers
+    from workspace.papers.models import Paper, PolicyArea
+
+    authors = {"sydsverige": "tjansteman.skane@demo.example", "sosk": "tjansteman.ystad@demo.example",
+               "sodertorn": "kansli.sodertorn@demo.example", "sormland": "kansli.sormland@demo.example"}
+    texts = corpus_texts()
+    made = 0
+    for key, (slug, title, kind, area_name) in PAPERS.items():
+        ws = by_slug[slug]
+        if db.session.scalar(select(Paper).where(Paper.workspace_id == ws.id, Paper.title == title)):
+            continue
+        author = db.session.scalar(select(User).where(User.email == authors[slug]))
+        papers.ensure_policy_areas(ws)
+        area = db.session.scalar(select(PolicyArea).where(PolicyArea.workspace_id == ws.id,
+                                                          PolicyArea.name == area_name))
+        lead = author.organization if author.organization in ws.member_organizations else None
+        paper = papers.create_paper(author, ws, title=title, kind=kind,
+                                    policy_area_id=area.id if area else None,
+                                    lead_organization_id=lead.id if lead else None,
+                                    sections=text_to_sections(texts[key]), source="import")
+        if key == "001":
+            papers.create_snapshot(author, paper, "Remissversion 1", "Skickad till regionernas tjänstepersoner.")
+            first = paper.live_sections[0]
+            papers.save_section(author, first, first.html + "<p>Regionerna vill gemensamt verka för "
+                                "snabbare utbyggnad av nya stambanor och ett robust godsnät.</p>",
+                                first.current_revision_id)
+            papers.change_status(author, paper, "review")
+        made += 1
+    db.session.flush()
+    return made

@@ -66,7 +66,8 @@ class Paper(db.Model):
 
     @property
     def live_sections(self) -> list["Section"]:
-        return [s for s in self.sections if s.deleted_at is None]
+        # Sorted here too: sections added in this session are not re-ordered by the loader.
+        return sorted((s for s in self.sections if s.deleted_at is None), key=lambda s: (s.position, s.id or 0))
 
 
 class Section(db.Model):

@@ -168,7 +168,8 @@ def import_docx(slug: str):
         if not path.exists():
             ctx["error"] = _("Förhandsgranskningen har gått ut. Välj filen igen.")
             return render_invalid("papers/import.html", **ctx)
-        preview = parse_docx(path.open("rb"), path.name)
+        with path.open("rb") as fh:
+            preview = parse_docx(fh, path.name)
         if not form.validate():
             ctx.update(preview=preview, token=token)
             return render_invalid("papers/import.html", **ctx)
@@ -320,7 +321,7 @@ def rename_section(slug: str, paper_id: int, section_id: int):
     sec = load_section(paper, section_id)
     form = SectionTitleForm()
     if not form.validate():
-        return _section_view(ws, me, paper, sec, 422, rename_error=" ".join(form.title.errors))
+        return _section_view(ws, me, paper, sec, 422, rename_error=" ".join(map(str, form.title.errors)))
     try:
         services.rename_section(current_user, sec, form.title.data)
     except services.PaperError as e:

@@ -1,7 +1,7 @@
 """One way to render: a whole page, or one named block of it for htmx."""
 from __future__ import annotations
 
-from flask import make_response, render_template, session
+from flask import g, make_response, render_template, session
 from jinja2_fragments.flask import render_block
 
 from workspace.db import db
@@ -35,5 +35,8 @@ def commit() -> None:
     """Commit the request's one transaction, then send any e-mail it queued."""
     mail_queued = db.session.info.pop("mail_queued", False)
     db.session.commit()
+    # What the request does after its one commit only reads (rendering the answer): on
+    # SQLite it must not queue behind other writers again.
+    g.committed = True
     if mail_queued:
         deliver_pending()
