@@ -30,7 +30,9 @@ class Event(db.Model):
 
     actor = relationship("User", lazy="joined")
 
-    __table_args__ = (Index("ix_event_workspace_id_id", "workspace_id", "id"),)
+    # AUTOINCREMENT on SQLite: an event id is never reused, even after rows are deleted,
+    # so a stream's cursor (Last-Event-ID) can never point at a different event.
+    __table_args__ = (Index("ix_event_workspace_id_id", "workspace_id", "id"), {"sqlite_autoincrement": True})
 
 
 def record_event(

@@ -112,7 +112,8 @@ def upgrade():
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['user.id'], name=op.f('fk_event_actor_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_event_workspace_id_workspace'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_event'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_event')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.create_index('ix_event_workspace_id_id', ['workspace_id', 'id'], unique=False)

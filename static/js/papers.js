@@ -10,7 +10,7 @@
   }
 
   function editorHtml(entry) {
-    var html = entry.quill.getSemanticHTML();
+    var html = entry.quill.getSemanticHTML().replace(/&nbsp;/g, " ");
     return html === "<p></p>" ? "" : html;
   }
 
@@ -149,7 +149,10 @@
         });
         var body = new URLSearchParams();
         ids.forEach(function (id) { body.append("section", id); });
-        htmx.ajax("POST", list.dataset.orderUrl, { target: "#paper-sections", swap: "outerHTML", values: { section: ids } });
+        // After Sortable has finished with the element it dragged, not during.
+        setTimeout(function () {
+          htmx.ajax("POST", list.dataset.orderUrl, { target: "#paper-sections", swap: "outerHTML", values: { section: ids } });
+        }, 0);
       }
     });
   }

@@ -50,6 +50,9 @@ def sanitize_html(html: str | None, *, tags=SECTION_TAGS, attributes=SECTION_ATT
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    # Editors (Quill's getSemanticHTML) and Word turn spaces into no-break spaces; kept,
+    # they would make every paragraph differ from its base and break merging and search.
+    cleaned = cleaned.replace("&nbsp;", " ").replace("\xa0", " ")
     cleaned = _wrap_loose_text(cleaned)
     cleaned = _EMPTY_P.sub("", cleaned)
     return cleaned.strip()

@@ -6,6 +6,9 @@ CSP = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
+        # Style attributes only (set by the editor and drag-and-drop at run time); <style>
+        # elements and all inline scripts stay forbidden. Stored text never carries styles.
+        "style-src-attr 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",

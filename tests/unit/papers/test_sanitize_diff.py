@@ -42,6 +42,10 @@ def test_word_paste_comes_out_clean():
     assert sanitize_html(word) == "<p>Regionerna <strong>kräver</strong> <em>snabbare</em> besked</p><h2>Rubrik</h2>"
 
 
+def test_no_break_spaces_become_spaces():
+    assert sanitize_html("<p>Ett&nbsp;två\xa0tre</p>") == "<p>Ett två tre</p>"
+
+
 def test_loose_text_is_wrapped_and_empty_is_empty():
     assert sanitize_html("bara text") == "<p>bara text</p>"
     assert sanitize_html("") == "" and sanitize_html(None) == "" and sanitize_html("<p> </p>") == ""

@@ -1,0 +1,168 @@
+"""Two officials write one paper at the same time in two browsers; nobody loses a word."""
+import io
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.browser.conftest import axe_check
+from tests.docx_factory import position_paper_docx
+from workspace.db import db
+from workspace.papers import services
+from workspace.papers.models import Paper
+
+SKANE = "tjansteman.skane@demo.example"
+KRONOBERG = "tjansteman.kronoberg@demo.example"
+
+
+def make_paper(app, demo) -> tuple[int, list[int]]:
+    with app.test_request_context(method="POST"):
+        p = services.create_paper(demo.user(SKANE), demo.workspace("sydsverige"), title="Godsstråk i Sydsverige",
+                                  sections=[("Bakgrund", "<p>Bakgrundstext.</p>"),
+                                            ("Ställningstagande", "<p>Vi anser att godset ska på järnväg.</p>")])
+        db.session.commit()
+        return p.id, [s.id for s in p.live_sections]
+
+
+def open_editor(page, section_id: int):
+    page.click(f"#section-{section_id} .section-tools button:has-text('Redigera')")
+    page.wait_for_selector(f"#section-{section_id} .ql-editor")
+
+
+def type_at_end(page, section_id: int, text: str):
+    editor = page.locator(f"#section-{section_id} .ql-editor")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(text)
+
+
+def save(page, section_id: int):
+    page.click(f"#section-{section_id} button:has-text('Spara')")
+
+
+def test_two_officials_edit_different_sections_and_both_texts_survive(app, demo, pages):
+    paper_id, (s1, s2) = make_paper(app, demo)
+    url = f"/w/sydsverige/papers/{paper_id}"
+    a, b = pages.new(SKANE), pages.new(KRONOBERG)
+    a.goto(url)
+    b.goto(url)
+    axe_check(a)
+    open_editor(a, s1)
+    open_editor(b, s2)
+    axe_check(a)
+    type_at_end(a, s1, " Skåne lägger till.")
+    type_at_end(b, s2, " Kronoberg lägger till.")
+    save(a, s1)
+    save(b, s2)
+    expect(a.locator(f"#section-{s1} > .section-text")).to_contain_text("Skåne lägger till.")
+    expect(b.locator(f"#section-{s2} > .section-text")).to_contain_text("Kronoberg lägger till.")
+    # each sees the other's save without reloading
+    expect(a.locator(f"#section-{s2} > .section-text")).to_contain_text("Kronoberg lägger till.", timeout=3000)
+    expect(b.locator(f"#section-{s1} > .section-text")).to_contain_text("Skåne lägger till.", timeout=3000)
+
+
+def test_same_section_same_paragraph_gives_the_conflict_view_and_nothing_is_lost(app, demo, pages):
+    paper_id, (s1, _s2) = make_paper(app, demo)
+    url = f"/w/sydsverige/papers/{paper_id}"
+    a, b = pages.new(SKANE), pages.new(KRONOBERG)
+    a.goto(url)
+    b.goto(url)
+    open_editor(a, s1)
+    open_editor(b, s1)
+    type_at_end(a, s1, " Enligt Skåne.")
+    type_at_end(b, s1, " Enligt Kronoberg.")
+    save(a, s1)
+    expect(a.locator(f"#section-{s1} > .section-text")).to_contain_text("Enligt Skåne.")
+    # Kronoberg is told while still editing
+    expect(b.locator(f"#section-{s1} .live-notice")).to_contain_text("Sara Lindqvist sparade nyss", timeout=5000)
+    save(b, s1)
+    conflict = b.locator(f"#section-{s1}.conflict")
+    expect(conflict).to_contain_text("Enligt Skåne.")
+    expect(conflict).to_contain_text("Enligt Kronoberg.")
+    axe_check(b)
+    b.click(f"#section-{s1} button:has-text('Använd min text')")
+    expect(b.locator(f"#section-{s1} > .section-text")).to_contain_text("Enligt Kronoberg.")
+    with app.app_context():
+        p = db.session.get(Paper, paper_id)
+        texts = [r.html for r in services.section_history(p.live_sections[0])]
+    assert any("Enligt Skåne." in t for t in texts) and any("Enligt Kronoberg." in t for t in texts)
+
+
+def test_unsaved_text_survives_a_reload(app, demo, pages):
+    paper_id, (s1, _s2) = make_paper(app, demo)
+    page = pages.new(SKANE)
+    page.goto(f"/w/sydsverige/papers/{paper_id}")
+    open_editor(page, s1)
+    type_at_end(page, s1, " Osparad mening.")
+    page.evaluate("window.onbeforeunload = null")
+    page.once("dialog", lambda d: d.accept())
+    page.reload()
+    open_editor(page, s1)
+    expect(page.locator(f"#section-{s1} .ql-editor")).to_contain_text("Osparad mening.")
+    expect(page.locator(f"#section-{s1} .draft-notice")).to_be_visible()
+
+
+def test_restore_from_history(app, demo, pages):
+    paper_id, (s1, _s2) = make_paper(app, demo)
+    page = pages.new(SKANE)
+    page.goto(f"/w/sydsverige/papers/{paper_id}")
+    open_editor(page, s1)
+    page.locator(f"#section-{s1} .ql-editor").fill("Helt ny text.")
+    save(page, s1)
+    expect(page.locator(f"#section-{s1} > .section-text")).to_contain_text("Helt ny text.")
+    page.goto(f"/w/sydsverige/papers/{paper_id}/sections/{s1}/history")
+    axe_check(page)
+    expect(page.locator("#diff")).to_contain_text("Helt ny text.")
+    page.click("tr:has-text('Skapat') button:has-text('Återställ')")
+    page.wait_for_url(f"**/papers/{paper_id}#section-{s1}")
+    expect(page.locator(f"#section-{s1} > .section-text")).to_contain_text("Bakgrundstext.")
+
+
+def test_keyboard_reorder_and_announcement(app, demo, pages):
+    paper_id, (s1, s2) = make_paper(app, demo)
+    page = pages.new(SKANE)
+    page.goto(f"/w/sydsverige/papers/{paper_id}")
+    page.locator(f"#section-{s1} button[data-move=down]").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#sections-announcement")).to_contain_text("nu avsnitt 2 av 2")
+    titles = page.locator(".section-title").all_inner_texts()
+    assert titles[:2] == ["Ställningstagande", "Bakgrund"]
+    assert page.evaluate("document.activeElement.dataset.move") in ("up", "down")
+    axe_check(page)
+
+
+def test_drag_and_drop_reorders(app, demo, pages):
+    paper_id, (s1, s2) = make_paper(app, demo)
+    page = pages.new(SKANE)
+    page.goto(f"/w/sydsverige/papers/{paper_id}")
+    page.locator(f"#section-{s2} .drag-handle").drag_to(page.locator(f"#section-{s1} .section-title"))
+    expect(page.locator("#sections-announcement")).to_contain_text("Ordningen är sparad")
+    with app.app_context():
+        assert [s.id for s in db.session.get(Paper, paper_id).live_sections] == [s2, s1]
+
+
+def test_import_a_word_file(app, demo, pages, tmp_path):
+    path = tmp_path / "gods.docx"
+    path.write_bytes(position_paper_docx("Importerat godspapper"))
+    page = pages.new(SKANE)
+    page.goto("/w/sydsverige/papers/import")
+    axe_check(page)
+    page.set_input_files("#file", str(path))
+    page.click("main button:has-text('Förhandsgranska')")
+    expect(page.locator(".import-preview")).to_contain_text("Ställningstagande")
+    axe_check(page)
+    page.click("main button:has-text('Skapa papperet')")
+    page.wait_for_url("**/papers/*")
+    assert page.inner_text("h1") == "Importerat godspapper"
+    expect(page.locator(".section-title")).to_have_count(2)
+    with app.app_context():
+        assert db.session.scalar(select(Paper).where(Paper.title == "Importerat godspapper")) is not None
+
+
+def test_paper_list_filters_as_you_type(app, demo, pages):
+    make_paper(app, demo)
+    page = pages.new("lasare@demo.example")
+    page.goto("/w/sydsverige/papers")
+    axe_check(page)
+    page.fill("#filter-q", "godsstråk")
+    expect(page.locator("#paper-results tbody tr")).to_have_count(1)
+    assert "q=godsstr" in page.url
