@@ -87,8 +87,9 @@ def measure_arrivals(srv, viewers_n: int, saves: int, save) -> list[float]:
     probe = viewers[0]
     for i in range(saves):
         seen = max(probe.arrivals, default=0)
-        t0 = time.perf_counter()
-        save(i)
+        marks: list[float] = []
+        save(i, lambda: marks.append(time.perf_counter()))
+        t0 = marks[0]
         deadline = time.perf_counter() + 10
         while time.perf_counter() < deadline and max(probe.arrivals, default=0) <= seen:
             time.sleep(0.002)
@@ -109,12 +110,35 @@ def measure_arrivals(srv, viewers_n: int, saves: int, save) -> list[float]:
     return delays
 
 
+def section_save(srv):
+    """An official saves a section of a demo paper (the real save path, with its event)."""
+    import re
+
+    official = srv.session("tjansteman.kronoberg@demo.example")
+    status, page = official.get(f"/w/{WS}/papers")
+    paper = re.search(r'href="/w/%s/papers/(\d+)"' % WS, page).group(1)
+    status, page = official.get(f"/w/{WS}/papers/{paper}")
+    section = re.search(r'id="section-(\d+)"', page).group(1)
+    url = f"/w/{WS}/papers/{paper}/sections/{section}"
+
+    def save(i: int, mark) -> None:
+        _, editor = official.get(url + "?edit=1", headers={"HX-Request": "true"})
+        base = re.search(r'name="base_revision_id" value="(\d*)"', editor).group(1)
+        mark()
+        status, _ = official.post(url, {"html": f"<p>Mätning {i} {time.time()}</p>", "base_revision_id": base},
+                                  headers={"HX-Request": "true"})
+        assert status == 200, status
+
+    return save
+
+
 def settings_save(srv):
     """A write that appends one event: the secretariat edits the description."""
     kansli = srv.session("kansli@demo.example")
     kansli.get(f"/w/{WS}/settings")
 
-    def save(i: int) -> int:
+    def save(i: int, mark) -> None:
+        mark()
         status, _ = kansli.post(f"/w/{WS}/settings", {
             "name": "Regionsamverkan Sydsverige", "description": f"Beskrivning {i} {time.time()}",
             "decision_rule": "consensus"})
@@ -131,7 +155,7 @@ def main() -> None:
     counts = [int(x) for x in args.viewers.split(",")]
     rows = []
     with server() as srv:
-        save = settings_save(srv)
+        save = section_save(srv)
         print("measuring …", flush=True)
         base_pages = page_latencies(srv, "lasare@demo.example")
         rows.append(("page /w/<ws>, no viewers", summary_ms(base_pages)))

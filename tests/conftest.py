@@ -64,13 +64,23 @@ def reset_schema() -> None:
 
 
 def empty_tables() -> None:
+    """DELETE, not TRUNCATE: background threads (the live hub, a browser's open stream)
+    may be reading, and TRUNCATE's exclusive locks would deadlock with them."""
+    from sqlalchemy.exc import OperationalError
+
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
-        else:
-            for t in tables:
-                conn.execute(text(f'DELETE FROM "{t}"'))
+    for attempt in range(5):
+        try:
+            with db.engine.begin() as conn:
+                for t in tables:
+                    conn.execute(text(f'DELETE FROM "{t}"'))
+            return
+        except OperationalError:
+            if attempt == 4:
+                raise
+            import time
+
+            time.sleep(0.2)
 
 
 @pytest.fixture(autouse=True)

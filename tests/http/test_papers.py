@@ -50,9 +50,9 @@ def test_list_page_and_fragment(as_user, paper):
 @pytest.mark.parametrize("data,message", [
     ({"title": ""}, "Ange en rubrik"),
     ({"title": "x" * 301}, "Högst 300 tecken"),
-    ({"title": "Ok", "kind": "novel"}, "Not a valid choice"),
+    ({"title": "Ok", "kind": "novel"}, "Inte ett giltigt val"),
     ({"title": "Ok", "deadline": "2026-13-45"}, "datum"),
-    ({"title": "Ok", "policy_area_id": "999999"}, "Not a valid choice"),
+    ({"title": "Ok", "policy_area_id": "999999"}, "Inte ett giltigt val"),
 ])
 def test_create_bad_input(app, as_user, data, message):
     c = as_user(SKANE)
@@ -61,7 +61,7 @@ def test_create_bad_input(app, as_user, data, message):
     before = count(app, Paper)
     resp = c.post(P + "/new", form)
     assert resp.status_code == 422
-    assert message.lower() in resp.text.lower() or "valid" in resp.text.lower()
+    assert message.lower() in resp.text.lower()
     assert count(app, Paper) == before
 
 

@@ -92,7 +92,7 @@ def account():
             form.current.errors = [str(e)]
             return render_invalid("accounts/account.html", form=form)
         commit()
-        login_user(current_user)  # the session id changed with the password
+        login_user(current_user._get_current_object())  # the session id changed with the password
         flash(_("Ditt lösenord är bytt. Andra inloggningar har avslutats."), "success")
         return redirect_to(url_for("accounts.account"))
     return render("accounts/account.html", form=form)

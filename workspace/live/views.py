@@ -178,4 +178,4 @@ def presence(slug: str, paper_id: int):
 
     ws, me = load_workspace(slug, current_user)
     paper = _load_paper(ws, paper_id)
-    return render("live/_presence.html", ws=ws, me=me, paper=paper, people=present_on(paper.id))
+    return render("live/_presence.html", ws=ws, me=me, paper=paper, people=present_on(paper.id), oob_sections=True)

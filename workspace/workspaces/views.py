@@ -9,6 +9,7 @@ from workspace.db import db
 from workspace.events import Event
 from workspace.live.context import LIVE_ONLY_VERBS
 from workspace.live.hub import newest_event_id
+from workspace.papers.services import list_papers
 from workspace.web.htmx import redirect_to
 from workspace.web.rendering import commit, render, render_invalid
 from workspace.workspaces import services
@@ -36,6 +37,7 @@ def _detail_context(ws, membership, **extra):
         ws=ws,
         me=membership,
         people=services.people_of(ws),
+        latest_papers=list_papers(ws, per_page=6).items,
         org_form=AddOrganizationForm(),
         role_forms={},
     )
