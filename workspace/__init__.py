@@ -80,7 +80,11 @@ def _select_locale():
     from flask import current_app
     from flask_login import current_user
 
+    from flask import has_request_context
+
     langs = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background threads
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in langs:
         return current_user.locale
     if session.get("locale") in langs:

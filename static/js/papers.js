@@ -28,6 +28,7 @@
       theme: "snow",
       modules: {
         toolbar: [[{ header: 2 }, { header: 3 }], ["bold", "italic"], [{ list: "ordered" }, { list: "bullet" }], ["link"], ["clean"]],
+        table: true, // keeps tables (from Word) intact while editing
         keyboard: { bindings: { tab: { key: 9, handler: function () { return true; } } } } // Tab leaves the editor
       }
     });

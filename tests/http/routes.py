@@ -57,3 +57,7 @@ ROUTES.update({
     "papers.snapshot": {"url": P + "/{paper}/versions/{snapshot}", "methods": ["GET"], "access": "member"},
     "papers.compare": {"url": P + "/{paper}/versions/compare", "methods": ["GET"], "access": "member"},
 })
+ROUTES.update({
+    "papers.policy_areas": {"url": P + "/areas", "methods": ["GET", "POST"], "access": "secretariat"},
+    "papers.policy_area_active": {"url": P + "/areas/{area}/active", "methods": ["POST"], "access": "secretariat"},
+})

@@ -269,3 +269,35 @@ def test_twenty_threads_saving_over_http_lose_nothing(app, demo, paper):
         section = db.session.get(Section, paper["section"])
         for i in range(20):
             assert f"Stycke {i}." in section.current_revision.html
+
+
+def test_policy_areas_are_editable_by_the_secretariat(app, as_user):
+    from workspace.papers.models import PolicyArea
+
+    c = as_user("kansli@demo.example")
+    page = c.get(P + "/areas")
+    assert page.status_code == 200 and "Kollektivtrafik" in page.text
+    assert c.post(P + "/areas", {"name": "Hälsa och livsvillkor"}).status_code == 303
+    for bad, message in (("", "Ange ett namn"), ("x" * 121, "högst 120"), ("kollektivtrafik", "finns redan")):
+        r = c.post(P + "/areas", {"name": bad})
+        assert r.status_code == 422 and message in r.text
+    with app.app_context():
+        area = db.session.scalar(select(PolicyArea).where(PolicyArea.name == "Hälsa och livsvillkor"))
+        area_id = area.id
+    assert c.post(f"{P}/areas/{area_id}/active", {"active": "0"}).status_code == 303
+    assert c.post(f"{P}/areas/{area_id}/active", {"active": "x"}).status_code == 422
+    new_form = as_user(SKANE).get(P + "/new").text
+    assert "Hälsa och livsvillkor" not in new_form and "Kollektivtrafik" in new_form
+
+
+def test_cli_import_prints_addresses(app, demo, tmp_path):
+    good = tmp_path / "gods.docx"
+    good.write_bytes(position_paper_docx("CLI-importerat"))
+    bad = tmp_path / "trasig.docx"
+    bad.write_bytes(b"inte word")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["papers", "import", str(good), str(bad), "--workspace", "sydsverige", "--as", SKANE])
+    assert result.exit_code == 1
+    assert "/w/sydsverige/papers/" in result.output and "trasig.docx" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Paper).where(Paper.title == "CLI-importerat")) is not None

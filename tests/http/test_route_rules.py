@@ -18,7 +18,7 @@ def fill(app, url: str) -> str:
         membership = db.session.scalar(
             select(Membership).where(Membership.workspace_id == ws.id).order_by(Membership.id.desc())
         ).id
-        ids = paper_ids(app, ws) if "{paper}" in url else {}
+        ids = paper_ids(app, ws) if "{paper}" in url or "{area}" in url else {}
     return url.format(ws="sydsverige", org=org, membership=membership, **ids)
 
 
@@ -40,7 +40,10 @@ def paper_ids(app, ws) -> dict:
     section = paper.live_sections[0]
     from workspace.papers.services import section_history, snapshots_of
 
-    return {"paper": paper.id, "section": section.id, "revision": section_history(section)[-1].id,
+    from workspace.papers.models import PolicyArea
+
+    area = db.session.scalar(select(PolicyArea).where(PolicyArea.workspace_id == ws.id).order_by(PolicyArea.id))
+    return {"area": area.id, "paper": paper.id, "section": section.id, "revision": section_history(section)[-1].id,
             "snapshot": snapshots_of(paper)[0].id}
 
 

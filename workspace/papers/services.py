@@ -49,6 +49,7 @@ register_event_labels({
     "revision-restored": _l("återställde en tidigare version av ”%(title)s”"),
     "snapshot-created": _l("sparade versionen ”%(name)s”"),
     "policy-area-added": _l("lade till sakområdet ”%(name)s”"),
+    "policy-area-changed": _l("ändrade sakområdet ”%(name)s”"),
 })
 
 
@@ -108,6 +109,21 @@ def add_policy_area(actor, ws: Workspace, name: str) -> PolicyArea:
     db.session.flush()
     record_event(actor, "policy-area-added", area, workspace=ws, name=name)
     return area
+
+
+def all_policy_areas(ws: Workspace) -> list[PolicyArea]:
+    ensure_policy_areas(ws)
+    return list(db.session.scalars(
+        select(PolicyArea).where(PolicyArea.workspace_id == ws.id).order_by(PolicyArea.position, PolicyArea.name)))
+
+
+def set_policy_area_active(actor, area: PolicyArea, active: bool) -> None:
+    ws = db.session.get(Workspace, area.workspace_id)
+    if not can_manage_workspace(_member(actor, ws)):
+        raise PermissionError("secretariat only")
+    if area.active != active:
+        area.active = active
+        record_event(actor, "policy-area-changed", area, workspace=ws, name=area.name, active=active)
 
 
 # --- papers --------------------------------------------------------------------------

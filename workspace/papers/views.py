@@ -26,6 +26,7 @@ from workspace.papers.permissions import (
 )
 from workspace.web.htmx import hx_response, redirect_to
 from workspace.web.rendering import commit, render, render_invalid
+from workspace.workspaces.permissions import can_manage_workspace as perm_manage
 from workspace.workspaces.permissions import can_write_papers, load_workspace, require
 
 bp = Blueprint("papers", __name__, url_prefix="/w/<slug>/papers")
@@ -76,6 +77,46 @@ def index(slug: str):
     return render("papers/index.html", block="results", ws=ws, me=me, papers=papers, filters=filters,
                   sort=sort, direction=direction, areas=areas, url_with=url_with,
                   live_url=_live(ws))
+
+
+# --- policy areas (the workspace's editable list) -----------------------------------
+
+@bp.route("/areas", methods=["GET", "POST"])
+def policy_areas(slug: str):
+    ws, me = load_workspace(slug, current_user)
+    require(perm_manage(me))
+    error = None
+    if request.method == "POST":
+        try:
+            area = services.add_policy_area(current_user, ws, request.form.get("name", ""))
+        except services.PaperError as e:
+            db.session.rollback()
+            error = str(e)
+        else:
+            commit()
+            flash(_("Sakområdet ”%(n)s” är tillagt.", n=area.name), "success")
+            return redirect_to(url_for("papers.policy_areas", slug=ws.slug))
+    areas = services.all_policy_areas(ws)
+    db.session.commit()
+    return render("papers/areas.html", status=422 if error else 200, ws=ws, me=me, areas=areas, error=error,
+                  name=request.form.get("name", ""))
+
+
+@bp.post("/areas/<int:area_id>/active")
+def policy_area_active(slug: str, area_id: int):
+    from workspace.papers.models import PolicyArea
+
+    ws, me = load_workspace(slug, current_user)
+    area = db.session.get(PolicyArea, area_id)
+    if area is None or area.workspace_id != ws.id:
+        abort(404)
+    require(perm_manage(me))
+    value = request.form.get("active")
+    if value not in ("0", "1"):
+        abort(422)
+    services.set_policy_area_active(current_user, area, value == "1")
+    commit()
+    return redirect_to(url_for("papers.policy_areas", slug=ws.slug))
 
 
 # --- create, import, edit ------------------------------------------------------------
