@@ -128,7 +128,16 @@ class Hub:
         with self.cond:
             oldest = self.window[0].id if self.window else self.last_id + 1
             if after_id >= oldest - 1 or after_id >= self.last_id:
-                return [e for e in self.window if e.id > after_id and e.workspace_id == workspace_id]
+                # Walk back from the newest: the cost is the number of new events, not the
+                # window's size, so 200 woken streams stay cheap.
+                out = []
+                for e in reversed(self.window):
+                    if e.id <= after_id:
+                        break
+                    if e.workspace_id == workspace_id:
+                        out.append(e)
+                out.reverse()
+                return out
         with self.app.app_context(), read_only():
             return fetch_events(after_id, workspace_id=workspace_id)
 
