@@ -31,7 +31,8 @@ def test_a_save_appears_for_the_other_within_a_second(app, demo, pages):
     start = time.monotonic()
     writer.click(f"#section-{sid} button:has-text('Spara')")
     expect(viewer.locator(f"#section-{sid} > .section-text")).to_contain_text("Nu med tåg varje halvtimme.", timeout=3000)
-    assert time.monotonic() - start < 2.0  # the save itself plus arrival; typically ~0.3 s
+    # The save request, its event, the stream and the re-render together; typically ~0.3 s.
+    assert time.monotonic() - start < 2.5
     expect(viewer.locator("#live-status")).to_contain_text("Sara Lindqvist sparade avsnittet")
 
 
