@@ -61,3 +61,7 @@ ROUTES.update({
     "papers.policy_areas": {"url": P + "/areas", "methods": ["GET", "POST"], "access": "secretariat"},
     "papers.policy_area_active": {"url": P + "/areas/{area}/active", "methods": ["POST"], "access": "secretariat"},
 })
+ROUTES.update({
+    "search.everywhere": {"url": "/search?q=region", "methods": ["GET"], "access": "login"},
+    "search.in_workspace": {"url": "/w/{ws}/search?q=region", "methods": ["GET"], "access": "member"},
+})

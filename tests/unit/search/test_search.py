@@ -1,0 +1,96 @@
+"""Search over the real texts of ../shared/corpus (loaded by the demo as papers)."""
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from workspace.db import db
+from workspace.demo.corpus import CORPUS_DIR
+from workspace.search import engine
+from workspace.search.indexer import get_index, index_path, rebuild, status, sync_index
+
+pytestmark = pytest.mark.skipif(not CORPUS_DIR.is_dir(), reason=f"the corpus is not at {CORPUS_DIR}")
+
+
+@pytest.fixture
+def indexed(app, demo):
+    with app.test_request_context():
+        shutil.rmtree(index_path(), ignore_errors=True)
+        app.extensions.pop("search-index", None)
+        sync_index()
+        yield
+        shutil.rmtree(index_path(), ignore_errors=True)
+        app.extensions.pop("search-index", None)
+
+
+def ws_ids(demo, *slugs):
+    return [demo.workspace(s).id for s in slugs]
+
+
+def titles(hits):
+    return [h.title for h in hits]
+
+
+def test_swedish_inflections_are_found(app, demo, indexed):
+    ids = ws_ids(demo, "sydsverige")
+    hits, _, _ = engine.search(get_index(), "kollektivtrafiken", ids)
+    assert any("kollektivtrafik" in h.snippet.lower() for h in hits)
+    hits2, _, _ = engine.search(get_index(), "Regionerna", ids)
+    assert hits2 and "<mark" in hits2[0].snippet
+
+
+def test_phrases_prefix_fields_and_boolean(app, demo, indexed):
+    ids = ws_ids(demo, "sydsverige", "sosk", "sodertorn", "sormland")
+    assert engine.search(get_index(), '"hållbar utveckling"', ids)[0]
+    assert engine.search(get_index(), "stambano*", ids)[0]
+    assert all("Sörmland" in h.title for h in engine.search(get_index(), "title:Sörmland", ids)[0])
+    both = engine.search(get_index(), "Ystad AND Simrishamn", ids)[0]
+    assert both and all(h.workspace_id == demo.workspace("sosk").id for h in both)
+    assert not engine.search(get_index(), "Ystad NOT Ystad", ids)[0]
+
+
+def test_a_person_never_sees_another_workspace(app, demo, indexed):
+    sosk = ws_ids(demo, "sosk")
+    hits, _, _ = engine.search(get_index(), "Regionsamverkan Sydsverige", sosk)
+    assert hits == [] or all(h.workspace_id == sosk[0] for h in hits)
+    assert all("Sydsverige" not in h.snippet for h in hits)
+
+
+def test_did_you_mean(app, demo, indexed):
+    ids = ws_ids(demo, "sydsverige")
+    hits, suggestion, _ = engine.search(get_index(), "infrastrukturr", ids)
+    assert hits == [] and suggestion and "infrastruktur" in suggestion
+
+
+@pytest.mark.parametrize("junk", ['"', "(", "AND", "*", "title:", "'; DROP TABLE paper; --", "a" * 500, "NOT NOT"])
+def test_junk_queries_never_crash(app, demo, indexed, junk):
+    engine.search(get_index(), junk, ws_ids(demo, "sydsverige"))
+
+
+def test_a_save_is_found_after_sync_and_status_reports_progress(app, demo, indexed):
+    from workspace.papers import services
+    from workspace.papers.models import Paper
+
+    with app.test_request_context(method="POST"):
+        paper = db.session.scalar(select(Paper).where(Paper.title == "Om Regionsamverkan Sydsverige"))
+        s = paper.live_sections[0]
+        services.save_section(demo.user("tjansteman.skane@demo.example"), s, s.html + "<p>Vätgasstråket längs E4.</p>",
+                              s.current_revision_id)
+        db.session.commit()
+        applied, newest = status()
+        assert applied < newest
+        assert sync_index() >= 1
+        assert status()[0] == status()[1]
+        hits, _, _ = engine.search(get_index(), "vätgasstråket", ws_ids(demo, "sydsverige"))
+        assert hits and hits[0].section_id == s.id
+
+
+def test_index_deleted_then_rebuilt_gives_the_same_results(app, demo, indexed):
+    ids = ws_ids(demo, "sydsverige", "sosk", "sodertorn", "sormland")
+    before = titles(engine.search(get_index(), "samverkan", ids)[0])
+    shutil.rmtree(index_path())
+    app.extensions.pop("search-index", None)
+    sync_index()  # a lost index is rebuilt from the database
+    assert titles(engine.search(get_index(), "samverkan", ids)[0]) == before
+    rebuild()
+    assert titles(engine.search(get_index(), "samverkan", ids)[0]) == before

@@ -1,0 +1,55 @@
+"""Two processes saving and indexing at once: no LockError, no lost document."""
+import shutil
+import subprocess
+import sys
+import textwrap
+
+from workspace.search import engine
+from workspace.search.indexer import get_index, index_path, sync_index
+
+WORKER = textwrap.dedent("""
+    import sys
+    from workspace import create_app
+    from workspace.db import db
+    url, instance, tag = sys.argv[1], sys.argv[2], sys.argv[3]
+    app = create_app({"ENV_NAME": "testing", "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+                      "INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False})
+    from sqlalchemy import select
+    from workspace.accounts.models import User
+    from workspace.papers import services
+    from workspace.search.indexer import sync_index
+    from workspace.workspaces.models import Workspace
+    for i in range(8):
+        with app.test_request_context(method="POST"):
+            ws = db.session.scalar(select(Workspace).where(Workspace.slug == "sydsverige"))
+            user = db.session.scalar(select(User).where(User.email == "tjansteman.skane@demo.example"))
+            services.create_paper(user, ws, title=f"Samtidig {tag} {i}",
+                                  sections=[("Text", f"<p>Unikt ord zebra{tag}x{i}</p>")])
+            db.session.commit()
+            sync_index()
+    print("ok")
+""")
+
+
+def test_two_processes_saving_while_indexing_lose_nothing(app, demo):
+    with app.app_context():
+        shutil.rmtree(index_path(), ignore_errors=True)
+        app.extensions.pop("search-index", None)
+        sync_index()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, url, app.instance_path, tag],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for tag in ("a", "b")]
+    outs = [p.communicate(timeout=180) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0 and "ok" in out, err[-2000:]
+        assert "LockError" not in err
+    with app.app_context():
+        sync_index()
+        ws_id = demo.workspace("sydsverige").id
+        for tag in ("a", "b"):
+            for i in range(8):
+                hits, _, _ = engine.search(get_index(), f"zebra{tag}x{i}", [ws_id])
+                assert len(hits) == 1, (tag, i)
+        shutil.rmtree(index_path(), ignore_errors=True)
+        app.extensions.pop("search-index", None)

@@ -1,0 +1,25 @@
+import click
+from flask.cli import AppGroup
+
+from workspace.search.indexer import rebuild, status, sync_index
+
+search_cli = AppGroup("search", help="The full-text search index (derived; rebuildable).")
+
+
+@search_cli.command("rebuild")
+def rebuild_command():
+    """Rebuild the index from the database."""
+    click.echo(f"{rebuild()} dokument indexerade")
+
+
+@search_cli.command("sync")
+def sync_command():
+    """Apply the events the index has not seen yet."""
+    click.echo(f"{sync_index()} händelser tillämpade")
+
+
+@search_cli.command("status")
+def status_command():
+    """How far behind the event log the index is."""
+    applied, newest = status()
+    click.echo(f"senast tillämpad händelse {applied} av {newest} ({newest - applied} efter)")
