@@ -412,32 +412,30 @@ def reorder_sections(slug: str, paper_id: int):
     return _sections_response(ws, me, paper, announcement=_("Ordningen är sparad."))
 
 
-@bp.post("/<int:paper_id>/sections/<int:section_id>/remove")
-def remove_section(slug: str, paper_id: int, section_id: int):
+def _section_list_change(slug, paper_id, section_id, action, announcement):
+    """Remove or restore a section: the sections list answers, with a spoken message."""
     ws, me, paper = _writer_paper(slug, paper_id)
     sec = load_section(paper, section_id)
     try:
-        services.remove_section(current_user, sec)
+        action(current_user, sec)
     except services.PaperError as e:
         db.session.rollback()
         return _sections_response(ws, me, paper, 422, order_error=str(e))
     commit()
     db.session.refresh(paper)
-    return _sections_response(ws, me, paper, announcement=_("Avsnittet ”%(t)s” är borttaget. Det kan återställas.", t=sec.title))
+    return _sections_response(ws, me, paper, announcement=announcement % {"t": sec.title})
+
+
+@bp.post("/<int:paper_id>/sections/<int:section_id>/remove")
+def remove_section(slug: str, paper_id: int, section_id: int):
+    return _section_list_change(slug, paper_id, section_id, services.remove_section,
+                                _("Avsnittet ”%(t)s” är borttaget. Det kan återställas.", t="%(t)s"))
 
 
 @bp.post("/<int:paper_id>/sections/<int:section_id>/restore")
 def restore_section(slug: str, paper_id: int, section_id: int):
-    ws, me, paper = _writer_paper(slug, paper_id)
-    sec = load_section(paper, section_id)
-    try:
-        services.restore_section(current_user, sec)
-    except services.PaperError as e:
-        db.session.rollback()
-        return _sections_response(ws, me, paper, 422, order_error=str(e))
-    commit()
-    db.session.refresh(paper)
-    return _sections_response(ws, me, paper, announcement=_("Avsnittet ”%(t)s” är återställt.", t=sec.title))
+    return _section_list_change(slug, paper_id, section_id, services.restore_section,
+                                _("Avsnittet ”%(t)s” är återställt.", t="%(t)s"))
 
 
 # --- history -------------------------------------------------------------------------
