@@ -132,21 +132,6 @@ def section_save(srv):
     return save
 
 
-def settings_save(srv):
-    """A write that appends one event: the secretariat edits the description."""
-    kansli = srv.session("kansli@demo.example")
-    kansli.get(f"/w/{WS}/settings")
-
-    def save(i: int, mark) -> None:
-        mark()
-        status, _ = kansli.post(f"/w/{WS}/settings", {
-            "name": "Regionsamverkan Sydsverige", "description": f"Beskrivning {i} {time.time()}",
-            "decision_rule": "consensus"})
-        assert status == 303, status
-
-    return save
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--viewers", default="1,50,200")

@@ -103,14 +103,10 @@ def register_event_labels(labels: dict) -> None:
     EVENT_LABELS.update(labels)
 
 
-_FOUNDATION_LOADED = False
+register_event_labels(_labels())
 
 
 def event_label(ev: Event) -> str:
-    global _FOUNDATION_LOADED
-    if not _FOUNDATION_LOADED:
-        register_event_labels(_labels())
-        _FOUNDATION_LOADED = True
     label = EVENT_LABELS.get(ev.verb)
     if label is None:
         return ev.verb

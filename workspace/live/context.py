@@ -3,20 +3,14 @@ from __future__ import annotations
 
 from flask import Flask, url_for
 
-from workspace.events import EVENT_LABELS, event_label
+from workspace.events import EVENT_LABELS
 
 # Verbs that only the live stream cares about (never shown in the audit log).
 LIVE_ONLY_VERBS = ("presence-changed",)
 
 
 def live_verbs() -> list[str]:
-    event_label(_Probe)  # make sure the foundation's labels are registered
     return sorted(set(EVENT_LABELS) | set(LIVE_ONLY_VERBS))
-
-
-class _Probe:
-    verb = ""
-    payload: dict = {}
 
 
 def init_app(app: Flask) -> None:

@@ -12,6 +12,10 @@ from sqlalchemy import select
 from workspace.db import db, read_only
 from workspace.events import event_label
 from workspace.live.hub import LiveEvent, get_hub, newest_event_id
+from workspace.live.presence import leave as leave_paper
+from workspace.live.presence import present_on, touch_presence
+from workspace.papers.permissions import load_paper
+from workspace.web.rendering import commit, render
 from workspace.workspaces.models import Membership
 from workspace.workspaces.permissions import load_workspace
 
@@ -112,15 +116,6 @@ def _label(ev: LiveEvent) -> str:
 
 # --- presence ---------------------------------------------------------------------------
 
-def _load_paper(ws, paper_id: int):
-    from workspace.papers.models import Paper
-
-    paper = db.session.get(Paper, paper_id)
-    if paper is None or paper.workspace_id != ws.id:
-        abort(404)
-    return paper
-
-
 def _client_id() -> str:
     cid = (request.form.get("client_id") or "").strip()
     if not cid or len(cid) > 40 or not all(c.isalnum() or c in "-_" for c in cid):
@@ -144,11 +139,8 @@ def _section_id(paper) -> int | None:
 @bp.post("/w/<slug>/papers/<int:paper_id>/presence")
 @login_required
 def heartbeat(slug: str, paper_id: int):
-    from workspace.live.presence import touch_presence
-    from workspace.web.rendering import commit
-
     ws, _me = load_workspace(slug, current_user)
-    paper = _load_paper(ws, paper_id)
+    paper = load_paper(ws, paper_id)
     try:
         touch_presence(current_user, paper, _client_id(), _section_id(paper))
     except PermissionError:
@@ -160,11 +152,8 @@ def heartbeat(slug: str, paper_id: int):
 @bp.post("/w/<slug>/papers/<int:paper_id>/presence/leave")
 @login_required
 def leave(slug: str, paper_id: int):
-    from workspace.live.presence import leave as leave_paper
-    from workspace.web.rendering import commit
-
     ws, _me = load_workspace(slug, current_user)
-    paper = _load_paper(ws, paper_id)
+    paper = load_paper(ws, paper_id)
     leave_paper(current_user, paper, _client_id())
     commit()
     return Response(status=204)
@@ -173,9 +162,6 @@ def leave(slug: str, paper_id: int):
 @bp.get("/w/<slug>/papers/<int:paper_id>/presence")
 @login_required
 def presence(slug: str, paper_id: int):
-    from workspace.live.presence import present_on
-    from workspace.web.rendering import render
-
     ws, me = load_workspace(slug, current_user)
-    paper = _load_paper(ws, paper_id)
+    paper = load_paper(ws, paper_id)
     return render("live/_presence.html", ws=ws, me=me, paper=paper, people=present_on(paper.id), oob_sections=True)

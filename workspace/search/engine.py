@@ -81,7 +81,8 @@ def rebuild_dir(path: str | os.PathLike, fill) -> None:
     """Build a fresh index beside the live one, then swap it in."""
     path = Path(path)
     tmp = path.with_name(path.name + f".new-{os.getpid()}-{int(time.time() * 1000)}")
-    ix = windex.create_in(str(tmp.mkdir(parents=True) or tmp), make_schema())
+    tmp.mkdir(parents=True)
+    ix = windex.create_in(str(tmp), make_schema())
     w = ix.writer()
     fill(w)
     w.commit()
