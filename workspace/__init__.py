@@ -78,6 +78,10 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.search.cli import search_cli
 
     app.cli.add_command(search_cli)
+    from workspace.backup.cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     return app
 
 
