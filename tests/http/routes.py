@@ -27,6 +27,7 @@ ROUTES = {
     "workspaces.set_active": {"url": "/w/{ws}/people/{membership}/active", "methods": ["POST"],
                               "access": "secretariat"},
     "workspaces.events": {"url": "/w/{ws}/events", "methods": ["GET"], "access": "secretariat"},
+    "workspaces.events_csv": {"url": "/w/{ws}/events.csv", "methods": ["GET"], "access": "secretariat"},
     "live.stream": {"url": "/w/{ws}/stream?after=0", "methods": ["GET"], "access": "member", "stream": True},
     "live.heartbeat": {"url": "/w/{ws}/papers/{paper}/presence", "methods": ["POST"], "access": "member"},
     "live.leave": {"url": "/w/{ws}/papers/{paper}/presence/leave", "methods": ["POST"], "access": "member"},

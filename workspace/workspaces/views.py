@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, flash, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from workspace.db import db
-from workspace.events import Event
-from workspace.live.context import LIVE_ONLY_VERBS
 from workspace.live.hub import newest_event_id
 from workspace.papers.services import list_papers
 from workspace.web.htmx import redirect_to
 from workspace.web.rendering import commit, render, render_invalid
-from workspace.workspaces import services
+from workspace.workspaces import audit, services
 from workspace.workspaces.forms import AddOrganizationForm, InviteForm, RoleForm, WorkspaceForm, choices
 from workspace.workspaces.models import Membership, Organization
 from workspace.workspaces.permissions import can_manage_workspace, can_view_audit, load_workspace, require
@@ -198,11 +198,23 @@ def set_active(slug: str, membership_id: int):
 def events(slug: str):
     ws, me = load_workspace(slug, current_user)
     require(can_view_audit(me))
-    page = db.paginate(
-        select(Event)
-        .where(Event.workspace_id == ws.id, Event.verb.not_in(LIVE_ONLY_VERBS))
-        .order_by(Event.id.desc()),
-        per_page=current_app.config["EVENTS_PER_PAGE"],
-        error_out=False,
-    )
-    return render("workspaces/events.html", block="events", ws=ws, me=me, page=page)
+    choices_ = audit.filter_choices(ws)
+    f = audit.parse_filter(request.args, choices_)
+    page = db.paginate(audit.audit_query(ws, f), per_page=current_app.config["EVENTS_PER_PAGE"], error_out=False)
+    return render("workspaces/events.html", block="events", status=422 if f.errors else 200,
+                  ws=ws, me=me, page=page, f=f, choices=choices_,
+                  object_type_labels=audit.OBJECT_TYPE_LABELS)
+
+
+@bp.get("/<slug>/events.csv")
+def events_csv(slug: str):
+    ws, me = load_workspace(slug, current_user)
+    require(can_view_audit(me))
+    f = audit.parse_filter(request.args, audit.filter_choices(ws))
+    if f.errors:
+        abort(422)
+    name = f"handelselogg-{ws.slug}-{date.today().isoformat()}.csv"
+    resp = Response(stream_with_context(audit.audit_csv(ws, f)), mimetype="text/csv")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
