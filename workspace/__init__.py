@@ -66,6 +66,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(live_bp)
     app.register_blueprint(papers_bp)
     app.register_blueprint(search_bp)
+    from workspace.accessibility.views import bp as accessibility_bp
+
+    app.register_blueprint(accessibility_bp)
 
     from workspace.demo.cli import demo_command
     from workspace.mail.cli import mail_cli

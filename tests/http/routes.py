@@ -14,6 +14,7 @@ ROUTES = {
     "accounts.forgot_password": {"url": "/forgot", "methods": ["GET", "POST"], "access": "public"},
     "accounts.reset_password": {"url": "/reset/not-a-token", "methods": ["GET", "POST"], "access": "public"},
     "accounts.accept_invitation": {"url": "/invite/not-a-token", "methods": ["GET", "POST"], "access": "public"},
+    "accessibility.statement": {"url": "/tillganglighet", "methods": ["GET", "POST"], "access": "public"},
     "accounts.account": {"url": "/account", "methods": ["GET", "POST"], "access": "login"},
     "workspaces.index": {"url": "/w/", "methods": ["GET"], "access": "login"},
     "workspaces.detail": {"url": "/w/{ws}", "methods": ["GET"], "access": "member"},
