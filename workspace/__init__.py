@@ -125,6 +125,10 @@ def _init_login(app: Flask, login_manager) -> None:
         user = db.session.get(User, user_id)
         if user is None or user.session_version != version:
             return None
+        from workspace.accounts.services import session_is_live
+
+        if not session_is_live(user.id, session.get("sid")):
+            return None
         return user
 
     @login_manager.unauthorized_handler

@@ -1,6 +1,6 @@
 """Import every domain's models so that Alembic and create_all see the whole schema."""
 from workspace.accessibility.models import AccessibilityReport  # noqa: F401
-from workspace.accounts.models import AccountToken, User  # noqa: F401
+from workspace.accounts.models import AccountToken, AuthSession, User  # noqa: F401
 from workspace.events import Event  # noqa: F401
 from workspace.live.presence import Presence  # noqa: F401
 from workspace.mail.models import OutboxMessage  # noqa: F401

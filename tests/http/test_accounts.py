@@ -35,11 +35,42 @@ def test_logout_ends_the_session(app, as_user):
     assert c.get("/w/").status_code == 200
     assert c.post("/logout", {}).status_code == 303
     assert c.get("/w/").status_code in (302, 303)
+    # A copy of the cookie taken before logging out no longer works anywhere.
     other = Client(app)
     other.http.set_cookie("session", cookie)
-    # the old cookie still carries a user id, but a password change / logout-everywhere
-    # would end it; after logout this client itself is logged out
-    assert other.get("/w/").status_code in (200, 302, 303)
+    resp = other.get("/w/")
+    assert resp.status_code in (302, 303) and resp.headers["Location"].startswith("/login")
+
+
+def test_login_starts_a_new_session_id(app, demo):
+    from sqlalchemy import select
+
+    from workspace.accounts.models import AuthSession
+
+    c = Client(app)
+    c.get("/login")
+    before = c.http.get_cookie("session").value
+    c.login("lasare@demo.example")
+    first = c.http.get_cookie("session").value
+    assert first != before
+    c.post("/logout", {})
+    c.logged_in, c.token = False, None
+    c.login("lasare@demo.example")
+    assert c.http.get_cookie("session").value != first
+    with app.app_context():
+        rows = db.session.scalars(select(AuthSession).order_by(AuthSession.id)).all()
+        assert len(rows) == 2 and rows[0].ended_at is not None and rows[1].ended_at is None
+        assert rows[0].token_hash != rows[1].token_hash
+
+
+def test_password_change_ends_other_sessions_but_keeps_this_one(app, demo):
+    laptop, phone = Client(app), Client(app)
+    laptop.login("lasare@demo.example")
+    phone.login("lasare@demo.example")
+    resp = laptop.post("/account", {"current": DEMO_PASSWORD, "password": "ett-nytt-losenord", "confirm": "ett-nytt-losenord"})
+    assert resp.status_code == 303
+    assert laptop.get("/w/").status_code == 200
+    assert phone.get("/w/").status_code in (302, 303)
 
 
 def test_password_change(app, as_user):

@@ -144,3 +144,18 @@ def test_presence_of_idle_people_expires(app, as_user, paper_id):
         assert db.session.scalar(select(Presence)) is None
         states = db.session.scalars(select(Event.payload).where(Event.verb == "presence-changed").order_by(Event.id)).all()
         assert states[-1]["state"] == "left"
+
+
+def test_stream_ends_when_its_session_is_logged_out(app, as_user, monkeypatch):
+    from workspace.live import views as live_views
+
+    monkeypatch.setattr(live_views, "KEEPALIVE_SECONDS", 0.2)
+    c = as_user("tjansteman.skane@demo.example")
+    resp = c.get("/w/sydsverige/stream", buffered=False)
+    chunks = iter(resp.response)
+    assert "retry" in next(chunks).decode()
+    assert c.post("/logout", {}).status_code == 303
+    rest = [ch.decode() if isinstance(ch, bytes) else ch for ch in chunks]  # ends instead of running on
+    resp.close()
+    assert all("data:" not in ch for ch in rest)
+    assert len(rest) <= 2

@@ -41,6 +41,21 @@ class User(UserMixin, db.Model):
         return "".join(p[0] for p in parts[:2]).upper() or self.email[:2].upper()
 
 
+class AuthSession(db.Model):
+    """One logged-in session. The cookie carries a random id whose SHA-256 is stored here, so
+    logging out (or changing the password) ends the session for real: a copied cookie stops
+    working, which a signed cookie alone could not promise."""
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
 class AccountToken(db.Model):
     """A single-use link sent by e-mail: an invitation or a password reset.
 

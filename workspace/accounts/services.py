@@ -8,9 +8,9 @@ from datetime import timedelta
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from workspace.accounts.models import AccountToken, User
+from workspace.accounts.models import AccountToken, AuthSession, User
 from workspace.accounts.passwords import hash_password, needs_rehash, verify_password
 from workspace.db import db, utcnow
 from workspace.events import record_event
@@ -50,8 +50,39 @@ def change_password(actor: User, current: str, new: str) -> None:
 
 def _set_password(user: User, new: str) -> None:
     user.password_hash = hash_password(new)
-    # Every other session of this user ends.
+    # Every session of this user ends (the caller starts a fresh one for this browser).
     user.session_version += 1
+    end_all_sessions(user)
+
+
+# --- sessions -------------------------------------------------------------------------
+
+def start_session(user: User, user_agent: str = "") -> str:
+    """A new session id for a login; the cookie gets the id, the database its hash."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(AuthSession(user_id=user.id, token_hash=_digest(token), user_agent=(user_agent or "")[:200]))
+    db.session.flush()
+    return token
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(update(AuthSession).where(AuthSession.token_hash == _digest(token),
+                                                     AuthSession.ended_at.is_(None)).values(ended_at=utcnow()))
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(update(AuthSession).where(AuthSession.user_id == user.id,
+                                                 AuthSession.ended_at.is_(None)).values(ended_at=utcnow()))
+
+
+def session_is_live(user_id: int, token: str | None) -> bool:
+    if not token:
+        return False
+    max_age = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    return db.session.scalar(select(AuthSession.id).where(
+        AuthSession.token_hash == _digest(token), AuthSession.user_id == user_id,
+        AuthSession.ended_at.is_(None), AuthSession.created_at > utcnow() - max_age)) is not None
 
 
 def set_locale(actor: User, locale: str) -> None:

@@ -35,6 +35,15 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _sign_in(user) -> None:
+    """A fresh session at login: a new session id, nothing from before carries over."""
+    locale = user.locale
+    session.clear()
+    session["sid"] = services.start_session(user, request.headers.get("User-Agent", ""))
+    login_user(user)
+    session["locale"] = locale
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
@@ -50,10 +59,7 @@ def login():
             # The same words whether the address exists or not.
             form.password.errors = [_("Fel e-postadress eller lösenord.")]
             return render_invalid("accounts/login.html", form=form)
-        # A fresh session at login: nothing from before the login carries over.
-        session.clear()
-        login_user(user)
-        session["locale"] = user.locale
+        _sign_in(user)
         commit()
         return redirect_to(safe_next(form.next.data, url_for("workspaces.index")))
     return render("accounts/login.html", form=form)
@@ -61,6 +67,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    services.end_session(session.get("sid"))
+    commit()
     logout_user()
     session.clear()
     flash(_("Du är utloggad."), "info")
@@ -91,8 +99,8 @@ def account():
         except services.AccountError as e:
             form.current.errors = [str(e)]
             return render_invalid("accounts/account.html", form=form)
+        _sign_in(current_user._get_current_object())  # every session ended with the password change
         commit()
-        login_user(current_user._get_current_object())  # the session id changed with the password
         flash(_("Ditt lösenord är bytt. Andra inloggningar har avslutats."), "success")
         return redirect_to(url_for("accounts.account"))
     return render("accounts/account.html", form=form)
@@ -123,10 +131,8 @@ def _token_page(token: str, purpose: str, template: str, form_cls):
             return render_invalid(template, form=form, row=row)
         name = form.name.data.strip() if purpose == "invite" else None
         user = services.use_token_to_set_password(row, form.password.data, name=name)
+        _sign_in(user)
         commit()
-        session.clear()
-        login_user(user)
-        session["locale"] = user.locale
         if purpose == "invite" and row.workspace is not None:
             flash(_("Välkommen till %(ws)s!", ws=row.workspace.name), "success")
             return redirect_to(url_for("workspaces.detail", slug=row.workspace.slug))

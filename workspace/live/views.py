@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import time
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, request, session
 from flask_babel import force_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from workspace.accounts.services import session_is_live
 from workspace.db import db, read_only
 from workspace.events import event_label
 from workspace.live.hub import LiveEvent, get_hub, newest_event_id
@@ -73,6 +74,7 @@ def stream(slug: str):
     app = current_app._get_current_object()
     hub = get_hub(app)
     ws_id, user_id, locale = ws.id, current_user.id, current_user.locale
+    sid = session.get("sid")
     db.session.remove()  # hold no connection while streaming
 
     def generate():
@@ -94,8 +96,8 @@ def stream(slug: str):
                 yield "".join(chunks)
             if time.monotonic() >= next_check:
                 with app.app_context(), read_only():
-                    if not _still_member(user_id, ws_id):
-                        return
+                    if not (_still_member(user_id, ws_id) and session_is_live(user_id, sid)):
+                        return  # removed from the workspace or logged out: the stream ends
                 next_check = time.monotonic() + KEEPALIVE_SECONDS
                 yield ": keepalive\n\n"
             hub.wait(max(hub_position, cursor), timeout=KEEPALIVE_SECONDS)
