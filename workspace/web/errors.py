@@ -51,6 +51,17 @@ def init_app(app: Flask) -> None:
     def too_large(e):
         return _page(413, _("Filen är för stor"), _("Det du skickade var för stort."))
 
+    @app.errorhandler(422)
+    def unprocessable(e):
+        from workspace.web.security import InvalidText
+
+        if isinstance(e, InvalidText):
+            return _page(422, _("Texten kunde inte läsas"),
+                         _("Det du skickade innehöll tecken som inte är giltig text (UTF-8). Inget har sparats; "
+                           "klistra in texten på nytt eller skriv den för hand."))
+        return _page(422, _("Uppgifterna kunde inte användas"),
+                     _("Något i det du skickade var ogiltigt. Inget har sparats; gå tillbaka och försök igen."))
+
     @app.errorhandler(400)
     def bad_request(e):
         return _page(400, _("Felaktig begäran"), _("Begäran kunde inte tolkas."))
