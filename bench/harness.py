@@ -66,32 +66,45 @@ def server(env_extra: dict | None = None, *, gunicorn_args: list[str] | None = N
     try:
         deadline = time.time() + 30
         while time.time() < deadline:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 c.request("GET", "/healthz")
                 if c.getresponse().status == 200:
                     break
             except OSError:
                 time.sleep(0.2)
+            finally:
+                c.close()
         else:
             raise RuntimeError("gunicorn did not start: " + proc.stderr.read(2000).decode())
-        yield Server(port, env)
+        yield Server(port, env, proc)
     finally:
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(10)
+        proc.stderr.close()
 
 
 class Server:
-    def __init__(self, port: int, env: dict):
+    def __init__(self, port: int, env: dict, proc: subprocess.Popen | None = None):
         self.port = port
         self.env = env
+        self.proc = proc  # the gunicorn master
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()]
 
     def session(self, email: str) -> "Session":
         s = Session(self.port)
-        s.login(email)
+        try:
+            s.login(email)
+        except BaseException:
+            s.close()
+            raise
         return s
 
 
@@ -127,6 +140,7 @@ class Session:
                 text = resp.read().decode("utf-8", "replace")
                 break
             except (http.client.HTTPException, OSError):
+                self.conn.close()
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 if attempt:
                     raise
@@ -150,6 +164,9 @@ class Session:
         if status != 303:
             raise RuntimeError(f"login failed for {email}: {status}")
         self.get("/account")  # a fresh CSRF token for the new session
+
+    def close(self) -> None:
+        self.conn.close()
 
     def cookie_header(self) -> str:
         return self._headers()["Cookie"]
