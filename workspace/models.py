@@ -17,3 +17,9 @@ from workspace.papers.models import (  # noqa: F401
     Snapshot,
     SnapshotSection,
 )
+from workspace.decisions.models import (  # noqa: F401
+    ApprovalRound,
+    Decision,
+    Ratification,
+    RoundParticipant,
+)
