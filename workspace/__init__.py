@@ -53,6 +53,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     papers_context.init_app(app)
 
+    from workspace.decisions import context as decisions_context
+
+    decisions_context.init_app(app)
+
     from workspace.accounts.views import bp as accounts_bp
     from workspace.web.views import bp as web_bp
     from workspace.live.views import bp as live_bp
@@ -66,6 +70,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(live_bp)
     app.register_blueprint(papers_bp)
     app.register_blueprint(search_bp)
+    from workspace.decisions.views import bp as decisions_bp
+
+    app.register_blueprint(decisions_bp)
 
     from workspace.demo.cli import demo_command
     from workspace.mail.cli import mail_cli
@@ -78,6 +85,9 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.search.cli import search_cli
 
     app.cli.add_command(search_cli)
+    from workspace.decisions.cli import decisions_cli
+
+    app.cli.add_command(decisions_cli)
     return app
 
 

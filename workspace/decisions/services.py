@@ -98,7 +98,8 @@ def _lock(round_: ApprovalRound) -> ApprovalRound:
     ).one()
 
 
-def _subject(round_: ApprovalRound):
+def subject_of(round_: ApprovalRound):
+    """The round's subject (a Paper, a PriorityList …), loaded through its subject type."""
     return subject_type(round_.subject_type).load(round_.subject_id)
 
 
@@ -176,7 +177,7 @@ def outcome_of(round_: ApprovalRound) -> Outcome:
 
 def is_stale(round_: ApprovalRound, subject=None) -> bool:
     """Has the subject changed since the version up for decision?"""
-    subject = subject if subject is not None else _subject(round_)
+    subject = subject if subject is not None else subject_of(round_)
     return subject is not None and subject_type(round_.subject_type).current_hash(subject) != round_.content_hash
 
 
@@ -279,7 +280,7 @@ def record_decision(actor, round_: ApprovalRound, kind: str, statement: str = ""
     db.session.flush()
     if before is not None:
         before.superseded_by_id = decision.id
-    subject = _subject(round_)
+    subject = subject_of(round_)
     record_event(actor, "decision-recorded", decision, workspace=ws,
                  **_payload(round_, subject, organization_id=org_id, organization_ids=[org_id], kind=kind,
                             superseded_decision_id=before.id if before is not None else None,
@@ -293,7 +294,7 @@ def record_decision(actor, round_: ApprovalRound, kind: str, statement: str = ""
 # --- closing -------------------------------------------------------------------------
 
 def _close(actor, round_: ApprovalRound, reason: str, now: datetime, subject=None) -> Outcome:
-    subject = subject if subject is not None else _subject(round_)
+    subject = subject if subject is not None else subject_of(round_)
     st = subject_type(round_.subject_type)
     outcome = outcome_of(round_)
     round_.status, round_.close_reason = "closed", reason
@@ -330,7 +331,7 @@ def cancel_round(actor, round_: ApprovalRound, *, now: datetime | None = None) -
     round_ = _lock(round_)
     if round_.status != "open":
         raise DecisionError(_("Beslutsomgången är redan avslutad."))
-    subject = _subject(round_)
+    subject = subject_of(round_)
     round_.status, round_.close_reason = "cancelled", "cancelled"
     round_.closed_at, round_.closed_by_id = now or utcnow(), actor.id
     record_event(actor, "round-cancelled", round_, workspace=ws, **_payload(round_, subject, reason="cancelled"))
@@ -427,6 +428,6 @@ def record_ratification(actor, round_: ApprovalRound, organization_id: int, *, s
     row.updated_by_id, row.updated_at = actor.id, utcnow()
     db.session.flush()
     record_event(actor, "ratification-recorded", row, workspace=ws,
-                 **_payload(round_, _subject(round_), organization_id=organization_id,
+                 **_payload(round_, subject_of(round_), organization_id=organization_id,
                             organization_ids=[organization_id], status=status))
     return row
