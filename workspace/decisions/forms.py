@@ -18,7 +18,7 @@ class MultiCheckboxField(SelectMultipleField):
 class OpenRoundForm(FlaskForm):
     snapshot = SelectField(_l("Version som ska beslutas"), validators=[DataRequired(message=_l("Välj en version."))])
     new_version_name = StringField(_l("Namn på den nya versionen"), validators=[
-        Optional(), Length(max=200, message=_l("Högst 200 tecken."))],
+        Length(max=200, message=_l("Högst 200 tecken."))],
         description=_l("Används när du sparar den nuvarande texten som en ny version, t.ex. ”Beslutsversion”."))
     deadline = DateTimeLocalField(_l("Sista dag och tid för beslut"), format="%Y-%m-%dT%H:%M", validators=[
         DataRequired(message=_l("Ange sista dag och tid för beslut."))])
