@@ -103,6 +103,12 @@ def subject_of(round_: ApprovalRound):
     return subject_type(round_.subject_type).load(round_.subject_id)
 
 
+def subject_label(round_: ApprovalRound, subject=None) -> str:
+    """The subject's title as its type shows it ("–" if the subject is gone)."""
+    subject = subject if subject is not None else subject_of(round_)
+    return subject_type(round_.subject_type).title(subject) if subject is not None else "–"
+
+
 def _payload(round_: ApprovalRound, subject, **extra) -> dict:
     st = subject_type(round_.subject_type)
     payload = dict(round_id=round_.id, subject_type=round_.subject_type, subject_id=round_.subject_id,

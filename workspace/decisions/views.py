@@ -48,7 +48,7 @@ def _local_tz() -> ZoneInfo:
 def index(slug: str):
     ws, me = load_workspace(slug, current_user)
     rounds = services.workspace_rounds(ws)
-    subjects = {r.id: services.subject_of(r) for r in rounds}
+    subjects = {r.id: services.subject_label(r) for r in rounds}
     return render("decisions/index.html", ws=ws, me=me, rounds=rounds, subjects=subjects, live_url=_live(ws))
 
 
@@ -56,7 +56,7 @@ def index(slug: str):
 def ratifications(slug: str):
     ws, me = load_workspace(slug, current_user)
     rounds = services.adopted_rounds(ws)
-    rows = [(r, services.subject_of(r), services.ratifications_of(r)) for r in rounds]
+    rows = [(r, services.subject_label(r), services.ratifications_of(r)) for r in rounds]
     return render("decisions/ratifications.html", block="overview", ws=ws, me=me, rows=rows,
                   orgs=ws.member_organizations, live_url=_live(ws))
 
@@ -125,6 +125,7 @@ def _round_context(ws, me, round_, **extra):
         if mine is not None:
             form.kind.data, form.statement.data, form.note.data = mine.kind, mine.statement, mine.note
     ctx = dict(ws=ws, me=me, round=round_, subject=subject, paper=subject if isinstance(subject, Paper) else None,
+               subject_title=services.subject_label(round_, subject),
                standing=standing, history=services.decision_history(round_), outcome=services.outcome_of(round_),
                stale=services.is_stale(round_, subject), previous=prev, comparison=comparison,
                can_decide=can_decide_in(me, current_user, round_) and round_.is_open, mine=mine,

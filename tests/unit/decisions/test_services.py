@@ -278,3 +278,33 @@ def test_manual_adoption_is_gone(demo, paper):
         papers.change_status(demo.user(KANSLI), paper, "adopted")
     with pytest.raises(papers.PaperError):
         papers.change_status(demo.user(SKANE), paper, "decision")
+
+
+def test_another_subject_type_uses_the_same_round(demo, ws):
+    """What a priority list will do: register a subject type, open, decide, adopt via its hook."""
+    from workspace.decisions.subjects import SUBJECT_TYPES, SubjectType, register_subject_type
+    from workspace.papers.models import PolicyArea
+
+    calls = []
+    area = papers.ensure_policy_areas(ws)[0]  # stands in for a priority list
+    register_subject_type(SubjectType(
+        name="test_list", load=lambda i: db.session.get(PolicyArea, i), workspace_id=lambda a: a.workspace_id,
+        title=lambda a: a.name, current_hash=lambda a: "h-" + a.name, url=lambda a, w: "/",
+        on_open=lambda actor, a, r: calls.append(("open", r.id)),
+        on_adopt=lambda actor, a, r: calls.append(("adopt", r.id)),
+        on_back_to_draft=lambda actor, a, r: calls.append(("draft", r.id))))
+    try:
+        r = services.open_round(demo.user(KANSLI), ws, "test_list", area, content_hash="h-" + area.name,
+                                deadline=utcnow() + timedelta(days=3),
+                                organization_ids=[demo.user(POL["skane"]).organization_id])
+        assert r.paper_id is None and r.registration_number is None
+        services.record_decision(demo.user(POL["skane"]), r, "approve")
+        assert calls == [("open", r.id), ("adopt", r.id)] and r.adopted_content_hash == "h-" + area.name
+        opened = db.session.scalars(select(Event).where(Event.verb == "round-opened", Event.object_id == r.id)).one()
+        assert "paper_id" not in opened.payload and opened.payload["subject_type"] == "test_list"
+        area.name = "Omdöpt"  # the subject changed: a new round on it is stale at once
+        r2 = services.open_round(demo.user(KANSLI), ws, "test_list", area, content_hash="h-old",
+                                 deadline=utcnow() + timedelta(days=3))
+        assert services.is_stale(r2) and services.subject_label(r2) == "Omdöpt"
+    finally:
+        SUBJECT_TYPES.pop("test_list", None)
