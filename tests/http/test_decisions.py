@@ -342,3 +342,47 @@ def test_close_due_command(app, round_id):
     assert out.exit_code == 0 and f"round {round_id}: not_met" in out.output and "1 closed" in out.output
     out = app.test_cli_runner().invoke(args=["decisions", "close-due"])
     assert "0 closed" in out.output
+
+
+def _make_due(app, round_id):
+    with app.app_context():
+        db.session.get(ApprovalRound, round_id).deadline = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+
+
+def test_two_processes_closing_due_rounds_at_once_close_each_round_once(app, paper, round_id):
+    _make_due(app, round_id)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker():
+        with app.app_context():
+            barrier.wait()
+            closed = services.close_due_rounds()
+            results.append([r.id for r in closed])
+            db.session.commit()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [[], [round_id]]
+    with app.app_context():
+        closed_events = db.session.scalars(select(Event).where(Event.verb == "round-closed",
+                                                              Event.object_id == round_id)).all()
+        assert len(closed_events) == 1 and closed_events[0].actor_id is None
+    assert status_of(app, paper["id"]) == "draft"
+
+
+def test_the_live_hubs_housekeeping_closes_due_rounds(app, paper, round_id):
+    with app.app_context():
+        services.close_due_job()  # nothing due: nothing happens
+        assert db.session.get(ApprovalRound, round_id).status == "open"
+    _make_due(app, round_id)
+    with app.app_context():
+        services.close_due_job()
+        assert db.session.get(ApprovalRound, round_id).close_reason == "deadline"
+    from workspace.live.hub import get_hub
+
+    assert services.close_due_job in get_hub(app).housekeeping
