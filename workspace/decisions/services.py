@@ -141,6 +141,15 @@ def latest_round(subject_type_name: str, subject_id: int) -> ApprovalRound | Non
     return rounds[0] if rounds else None
 
 
+def adopting_round(subject_type_name: str, subject_id: int) -> ApprovalRound | None:
+    """The round that adopted the subject (its standing decisions carry the reservations,
+    särskilda yttranden and protokollsanteckningar an export shows)."""
+    return db.session.scalar(
+        select(ApprovalRound).where(ApprovalRound.subject_type == subject_type_name,
+                                    ApprovalRound.subject_id == subject_id, ApprovalRound.outcome == "met")
+        .order_by(ApprovalRound.id.desc()).limit(1))
+
+
 def previous_round(round_: ApprovalRound) -> ApprovalRound | None:
     """The round before this one on the same subject (for the diff between versions)."""
     if round_.previous_round_id:

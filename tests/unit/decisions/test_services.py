@@ -95,6 +95,7 @@ def test_consensus_adopts_freezes_and_records_the_hash(demo, paper, snap):
     assert r.status == "closed" and r.close_reason == "all_decided" and r.outcome == "met"
     assert paper.status == "adopted" and paper.registration_number == "RSS 2026/7"
     assert r.adopted_content_hash == snap.content_hash == papers.paper_content_hash(paper)
+    assert services.adopting_round("paper", paper.id).id == r.id
     with pytest.raises(papers.PaperError):
         papers.save_section(demo.user(SKANE), paper.live_sections[0], "<p>Sent</p>", None)
     assert verbs()[-3:] == ["decision-recorded", "round-closed", "paper-adopted"]
@@ -109,7 +110,7 @@ def test_a_decline_sends_the_paper_back_to_draft_and_keeps_the_outcome(demo, pap
     services.record_decision(demo.user(POL["skane"]), r, "decline", "För dyrt.")
     services.record_decision(demo.user(POL["halland"]), r, "approve")
     assert r.outcome == "not_met" and paper.status == "draft"
-    assert services.outcome_of(r).declines == 1
+    assert services.outcome_of(r).declines == 1 and services.adopting_round("paper", paper.id) is None
     with pytest.raises(services.DecisionError, match="avslutad"):
         services.record_decision(demo.user(POL["halland"]), r, "decline", "Ångrar mig.")
 
