@@ -53,6 +53,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     papers_context.init_app(app)
 
+    from workspace.decisions import context as decisions_context
+
+    decisions_context.init_app(app)
+
     from workspace.accounts.views import bp as accounts_bp
     from workspace.web.views import bp as web_bp
     from workspace.live.views import bp as live_bp
@@ -69,6 +73,9 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.accessibility.views import bp as accessibility_bp
 
     app.register_blueprint(accessibility_bp)
+    from workspace.decisions.views import bp as decisions_bp
+
+    app.register_blueprint(decisions_bp)
 
     from workspace.demo.cli import demo_command
     from workspace.mail.cli import mail_cli
@@ -85,6 +92,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    from workspace.decisions.cli import decisions_cli
+
+    app.cli.add_command(decisions_cli)
     return app
 
 

@@ -18,3 +18,9 @@ from workspace.papers.models import (  # noqa: F401
     Snapshot,
     SnapshotSection,
 )
+from workspace.decisions.models import (  # noqa: F401
+    ApprovalRound,
+    Decision,
+    Ratification,
+    RoundParticipant,
+)

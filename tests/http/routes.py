@@ -67,3 +67,17 @@ ROUTES.update({
     "search.everywhere": {"url": "/search?q=region", "methods": ["GET"], "access": "login"},
     "search.in_workspace": {"url": "/w/{ws}/search?q=region", "methods": ["GET"], "access": "member"},
 })
+ROUTES.update({
+    "decisions.index": {"url": "/w/{ws}/rounds", "methods": ["GET"], "access": "member"},
+    "decisions.ratifications": {"url": "/w/{ws}/ratifications", "methods": ["GET"], "access": "member"},
+    "decisions.open_round": {"url": "/w/{ws}/papers/{paper}/rounds/new", "methods": ["GET", "POST"],
+                             "access": "secretariat"},
+    "decisions.detail": {"url": "/w/{ws}/rounds/{round}", "methods": ["GET"], "access": "member"},
+    # "decider": a politician of an organisation taking part in the round
+    "decisions.decide": {"url": "/w/{ws}/rounds/{round}/decision", "methods": ["POST"], "access": "decider"},
+    "decisions.close": {"url": "/w/{ws}/rounds/{round}/close", "methods": ["POST"], "access": "secretariat"},
+    "decisions.cancel": {"url": "/w/{ws}/rounds/{round}/cancel", "methods": ["POST"], "access": "secretariat"},
+    # "ratifier": that member organisation's officials, or the secretariat
+    "decisions.ratify": {"url": "/w/{ws}/rounds/{round}/ratifications/{org}", "methods": ["POST"],
+                         "access": "ratifier"},
+})

@@ -18,8 +18,32 @@ def fill(app, url: str) -> str:
         membership = db.session.scalar(
             select(Membership).where(Membership.workspace_id == ws.id).order_by(Membership.id.desc())
         ).id
-        ids = paper_ids(app, ws) if "{paper}" in url or "{area}" in url else {}
+        ids = paper_ids(app, ws) if "{paper}" in url or "{area}" in url or "{round}" in url else {}
+        if "{round}" in url:
+            ids["round"] = round_id(app, ws, ids["paper"])
     return url.format(ws="sydsverige", org=org, membership=membership, **ids)
+
+
+def round_id(app, ws, paper_id: int) -> int:
+    """An open approval round on the paper's named version, all members taking part."""
+    from datetime import timedelta
+
+    from workspace.accounts.models import User
+    from workspace.db import utcnow
+    from workspace.decisions import services as decisions
+    from workspace.papers.models import Paper
+    from workspace.papers.services import snapshots_of
+
+    paper = db.session.get(Paper, paper_id)
+    existing = decisions.latest_round("paper", paper.id)
+    if existing is not None:
+        return existing.id
+    with app.test_request_context(method="POST"):
+        kansli = db.session.scalar(select(User).where(User.email == SECRETARIAT))
+        r = decisions.open_paper_round(kansli, paper, snapshots_of(paper)[0], deadline=utcnow() + timedelta(days=7),
+                                       registration_number="RSS 2026/1")
+        db.session.commit()
+        return r.id
 
 
 def paper_ids(app, ws) -> dict:
@@ -64,7 +88,10 @@ def test_every_route_has_a_rule(app):
             assert (rule.methods - {"HEAD", "OPTIONS"}) == declared, rule.endpoint
 
 
-@pytest.mark.parametrize("endpoint,method", list(cases({"login", "member", "writer", "secretariat"})))
+ALL_KINDS = {"member", "writer", "secretariat", "decider", "ratifier"}
+
+
+@pytest.mark.parametrize("endpoint,method", list(cases({"login"} | ALL_KINDS)))
 def test_logged_out_goes_to_login(app, demo, client, endpoint, method):
     url = fill(app, ROUTES[endpoint]["url"])
     resp = client.get(url) if method == "GET" else client.post(url, {})
@@ -72,7 +99,7 @@ def test_logged_out_goes_to_login(app, demo, client, endpoint, method):
     assert resp.headers["Location"].startswith("/login")
 
 
-@pytest.mark.parametrize("endpoint,method", list(cases({"member", "writer", "secretariat"})))
+@pytest.mark.parametrize("endpoint,method", list(cases(ALL_KINDS)))
 def test_another_workspace_is_not_found(app, as_user, endpoint, method):
     c = as_user(OUTSIDER)
     url = fill(app, ROUTES[endpoint]["url"])
@@ -95,6 +122,24 @@ def test_wrong_role_is_forbidden(app, as_user, endpoint, method, email):
 @pytest.mark.parametrize("endpoint,method", list(cases({"writer"})))
 @pytest.mark.parametrize("email", ["politiker.halland@demo.example", "lasare@demo.example"])
 def test_readers_and_politicians_cannot_write_papers(app, as_user, endpoint, method, email):
+    c = as_user(email)
+    url = fill(app, ROUTES[endpoint]["url"])
+    resp = c.get(url) if method == "GET" else c.post(url, {})
+    assert resp.status_code == 403
+
+
+@pytest.mark.parametrize("endpoint,method", list(cases({"decider"})))
+@pytest.mark.parametrize("email", [OFFICIAL, SECRETARIAT, "lasare@demo.example"])
+def test_only_politicians_decide(app, as_user, endpoint, method, email):
+    c = as_user(email)
+    url = fill(app, ROUTES[endpoint]["url"])
+    resp = c.get(url) if method == "GET" else c.post(url, {})
+    assert resp.status_code == 403
+
+
+@pytest.mark.parametrize("endpoint,method", list(cases({"ratifier"})))
+@pytest.mark.parametrize("email", ["politiker.halland@demo.example", "lasare@demo.example"])
+def test_only_officials_and_the_secretariat_record_ratifications(app, as_user, endpoint, method, email):
     c = as_user(email)
     url = fill(app, ROUTES[endpoint]["url"])
     resp = c.get(url) if method == "GET" else c.post(url, {})

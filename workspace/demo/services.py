@@ -56,6 +56,9 @@ def load_demo(password: str) -> dict[str, int]:
                 m.role, m.political_side, m.active = role, side, True
     db.session.flush()
     counts["papers"] = _load_papers(by_slug)
+    from workspace.decisions.demo import load_decisions_demo
+
+    counts["rounds"] = load_decisions_demo()
     return counts
 
 

@@ -45,6 +45,8 @@ class LiveEvent:
             keys.append(f"section:{self.object_id}")
         if self.payload.get("section_id"):
             keys.append(f"section:{self.payload['section_id']}")
+        if self.payload.get("round_id"):
+            keys.append(f"round:{self.payload['round_id']}")
         return sorted(set(keys))
 
 
@@ -159,5 +161,8 @@ def get_hub(app) -> Hub:
             from workspace.live.presence import expire_presence
 
             hub.housekeeping.append(expire_presence)
+            from workspace.decisions.services import close_due_job
+
+            hub.housekeeping.append(close_due_job)
         hub.start()
         return hub

@@ -8,15 +8,17 @@ from workspace.papers.models import Paper, Revision, Section
 from workspace.workspaces.permissions import SECRETARIAT, can_write_papers
 
 EDITABLE_STATUSES = ("draft", "review", "decision")
-# status → statuses it may move to, and who may make the move
+# status → statuses it may move to by hand, and who may make the move. "decision" and
+# "adopted" are reached only through an approval round (workspace/decisions): opening one
+# puts the paper up for decision, closing it adopts the paper or returns it to draft.
 TRANSITIONS = {
-    "draft": ("review", "decision"),
-    "review": ("draft", "decision"),
-    "decision": ("draft", "review", "adopted"),
+    "draft": ("review",),
+    "review": ("draft",),
+    "decision": (),
     "adopted": ("archived",),
     "archived": (),
 }
-SECRETARIAT_ONLY = {"adopted", "archived"}
+SECRETARIAT_ONLY = {"archived"}
 
 
 def can_edit_paper(m, paper: Paper) -> bool:

@@ -22,7 +22,7 @@ log = logging.getLogger("samverkan.search")
 PAPER_VERBS = {
     "paper-created", "paper-imported", "paper-updated", "paper-status-changed", "section-added",
     "section-renamed", "sections-reordered", "section-removed", "section-restored", "section-saved",
-    "revision-restored", "snapshot-created",
+    "revision-restored", "snapshot-created", "paper-adopted",
 }
 
 

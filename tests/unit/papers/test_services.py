@@ -162,17 +162,20 @@ def test_snapshot_hash_and_compare(paper, demo):
 def test_status_transitions(paper, demo):
     official, kansli = demo.user(SKANE), demo.user("kansli@demo.example")
     services.change_status(official, paper, "review")
-    services.change_status(official, paper, "decision")
-    with pytest.raises(services.PaperError):
-        services.change_status(official, paper, "adopted")  # secretariat only
-    with pytest.raises(services.PaperError):
-        services.change_status(kansli, paper, "adopted")  # needs a registration number
-    paper.registration_number = "RSS 2026/12"
-    services.change_status(kansli, paper, "adopted")
+    services.change_status(official, paper, "draft")
+    # "decision" and "adopted" are reached only through an approval round (workspace/decisions).
+    for to in ("decision", "adopted"):
+        with pytest.raises(services.PaperError):
+            services.change_status(kansli, paper, to)
+    paper.status, paper.registration_number = "adopted", "RSS 2026/12"
     with pytest.raises(services.PaperError):
         services.add_section(official, paper, "Sent tillägg")
     with pytest.raises(PermissionError):
         services.change_status(demo.user("lasare@demo.example"), paper, "archived")
+    with pytest.raises(services.PaperError):
+        services.change_status(official, paper, "archived")  # secretariat only
+    services.change_status(kansli, paper, "archived")
+    assert paper.status == "archived"
 
 
 def test_list_papers_filters_and_sorts(ws, demo):
