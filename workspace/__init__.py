@@ -53,6 +53,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     papers_context.init_app(app)
 
+    from workspace.comments import context as comments_context
+    from workspace.notifications import context as notifications_context
+
+    comments_context.init_app(app)
+    notifications_context.init_app(app)
+
     from workspace.accounts.views import bp as accounts_bp
     from workspace.web.views import bp as web_bp
     from workspace.live.views import bp as live_bp
@@ -66,6 +72,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(live_bp)
     app.register_blueprint(papers_bp)
     app.register_blueprint(search_bp)
+    from workspace.comments.views import bp as comments_bp
+    from workspace.notifications.views import bp as notifications_bp
+
+    app.register_blueprint(comments_bp)
+    app.register_blueprint(notifications_bp)
 
     from workspace.demo.cli import demo_command
     from workspace.mail.cli import mail_cli
@@ -78,6 +89,9 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.search.cli import search_cli
 
     app.cli.add_command(search_cli)
+    from workspace.notifications.cli import notifications_cli
+
+    app.cli.add_command(notifications_cli)
     return app
 
 

@@ -17,3 +17,5 @@ from workspace.papers.models import (  # noqa: F401
     Snapshot,
     SnapshotSection,
 )
+from workspace.comments.models import Comment, CommentThread, Suggestion  # noqa: F401
+from workspace.notifications.models import Notification, NotificationPreference  # noqa: F401

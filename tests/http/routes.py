@@ -65,3 +65,26 @@ ROUTES.update({
     "search.everywhere": {"url": "/search?q=region", "methods": ["GET"], "access": "login"},
     "search.in_workspace": {"url": "/w/{ws}/search?q=region", "methods": ["GET"], "access": "member"},
 })
+ROUTES.update({
+    "comments.section_threads": {"url": P + "/{paper}/sections/{section}/comments", "methods": ["GET"], "access": "member"},
+    "comments.start_thread": {"url": P + "/{paper}/sections/{section}/comments", "methods": ["POST"], "access": "member"},
+    "comments.reply": {"url": P + "/{paper}/threads/{thread}/replies", "methods": ["POST"], "access": "member"},
+    "comments.resolve": {"url": P + "/{paper}/threads/{thread}/resolve", "methods": ["POST"], "access": "member"},
+    "comments.reopen": {"url": P + "/{paper}/threads/{thread}/reopen", "methods": ["POST"], "access": "member"},
+    # {comment} is written by the secretariat's person: only its author may change it.
+    "comments.edit_comment": {"url": P + "/{paper}/comments/{comment}/edit", "methods": ["GET", "POST"], "access": "member"},
+    "comments.delete_comment": {"url": P + "/{paper}/comments/{comment}/delete", "methods": ["POST"], "access": "member"},
+    "comments.mentions": {"url": "/w/{ws}/mentions?q=sa", "methods": ["GET"], "access": "member"},
+    "comments.new_suggestion": {"url": P + "/{paper}/sections/{section}/suggestions/new", "methods": ["GET", "POST"],
+                                "access": "member"},
+    "comments.suggestion": {"url": P + "/{paper}/suggestions/{suggestion}", "methods": ["GET"], "access": "member"},
+    "comments.accept_suggestion": {"url": P + "/{paper}/suggestions/{suggestion}/accept", "methods": ["POST"],
+                                   "access": "writer"},
+    "comments.reject_suggestion": {"url": P + "/{paper}/suggestions/{suggestion}/reject", "methods": ["POST"],
+                                   "access": "writer"},
+    "notifications.index": {"url": "/notifications", "methods": ["GET"], "access": "login"},
+    "notifications.bell": {"url": "/notifications/bell", "methods": ["GET"], "access": "login"},
+    "notifications.mark_read": {"url": "/notifications/1/read", "methods": ["POST"], "access": "login"},
+    "notifications.mark_all_read": {"url": "/notifications/read", "methods": ["POST"], "access": "login"},
+    "notifications.settings": {"url": "/notifications/settings", "methods": ["GET", "POST"], "access": "login"},
+})

@@ -19,6 +19,8 @@ def fill(app, url: str) -> str:
             select(Membership).where(Membership.workspace_id == ws.id).order_by(Membership.id.desc())
         ).id
         ids = paper_ids(app, ws) if "{paper}" in url or "{area}" in url else {}
+        if any(k in url for k in ("{thread}", "{comment}", "{suggestion}")):
+            ids.update(comment_ids(app, ws, ids["paper"]))
     return url.format(ws="sydsverige", org=org, membership=membership, **ids)
 
 
@@ -45,6 +47,26 @@ def paper_ids(app, ws) -> dict:
     area = db.session.scalar(select(PolicyArea).where(PolicyArea.workspace_id == ws.id).order_by(PolicyArea.id))
     return {"area": area.id, "paper": paper.id, "section": section.id, "revision": section_history(section)[-1].id,
             "snapshot": snapshots_of(paper)[0].id}
+
+
+def comment_ids(app, ws, paper_id: int) -> dict:
+    """A thread whose first comment the secretariat wrote, and a suggestion (once per test)."""
+    from workspace.accounts.models import User
+    from workspace.comments import services as comments
+    from workspace.comments.models import CommentThread, Suggestion
+    from workspace.papers.models import Paper
+
+    thread = db.session.scalar(select(CommentThread).where(CommentThread.paper_id == paper_id))
+    if thread is None:
+        with app.test_request_context(method="POST"):
+            kansli = db.session.scalar(select(User).where(User.email == SECRETARIAT))
+            section = db.session.get(Paper, paper_id).live_sections[0]
+            comments.start_thread(kansli, section, "Bra skrivet.")
+            comments.make_suggestion(kansli, section, "<p>Tre.</p>", "Tydligare.", section.current_revision_id)
+            db.session.commit()
+        thread = db.session.scalar(select(CommentThread).where(CommentThread.paper_id == paper_id))
+    sug = db.session.scalar(select(Suggestion).where(Suggestion.paper_id == paper_id))
+    return {"thread": thread.id, "comment": thread.comments[0].id, "suggestion": sug.id}
 
 
 def cases(access: set[str]):
