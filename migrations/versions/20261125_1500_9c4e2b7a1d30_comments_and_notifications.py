@@ -56,6 +56,7 @@ def upgrade():
     sa.Column('quote', sa.Text(), nullable=True),
     sa.Column('anchor_text', sa.Text(), nullable=True),
     sa.Column('anchor_index', sa.Integer(), nullable=True),
+    sa.Column('revision_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', workspace.db.UTCDateTime(timezone=True), nullable=False),
@@ -64,6 +65,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_comment_thread_created_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['paper_id'], ['paper.id'], name=op.f('fk_comment_thread_paper_id_paper'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['resolved_by_id'], ['user.id'], name=op.f('fk_comment_thread_resolved_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['revision_id'], ['revision.id'], name=op.f('fk_comment_thread_revision_id_revision'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['section_id'], ['section.id'], name=op.f('fk_comment_thread_section_id_section'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_comment_thread_workspace_id_workspace'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_thread'))

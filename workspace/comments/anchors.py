@@ -8,6 +8,7 @@ there, else in the block nearest to where it was. When the quote is gone the thr
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import lxml.html
@@ -51,7 +52,10 @@ def _find(texts: list[str], quote: str) -> list[int]:
     return out
 
 
-def locate(html: str, quote: str | None, anchor_text: str | None, anchor_index: int | None) -> Anchor:
+def locate(html: str, quote: str | None, anchor_text: str | None, anchor_index: int | None,
+           old_html: str | None = None) -> Anchor:
+    """Where the quote is now. `old_html` (the text when the thread started) lets us follow
+    the block through the edits since, so that a repeated phrase never jumps blocks."""
     q = normalize(quote)
     if not q:
         return Anchor("section")
@@ -59,10 +63,28 @@ def locate(html: str, quote: str | None, anchor_text: str | None, anchor_index: 
     hits = _find(texts, q)
     if not hits:
         return Anchor("changed")
+    where = anchor_index or 0
+    if old_html is not None and anchor_index is not None:
+        mapped = _follow(block_texts(old_html), texts, anchor_index)
+        if mapped:
+            near = [i for i in hits if mapped[0] <= i < mapped[1]]
+            if near:
+                return Anchor("attached", near[0])
+            where = mapped[0]
     same = [i for i in hits if texts[i] == anchor_text]
     pool = same or hits
-    where = anchor_index or 0
     return Anchor("attached", min(pool, key=lambda i: (abs(i - where), i)))
+
+
+def _follow(old: list[str], new: list[str], index: int) -> tuple[int, int] | None:
+    """The range of new blocks that block `index` of the old text became."""
+    sm = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if i1 <= index < i2:
+            if tag == "equal":
+                return j1 + index - i1, j1 + index - i1 + 1
+            return (j1, j2) if j2 > j1 else (j1, j1 + 1)
+    return None
 
 
 def new_anchor(html: str, quote: str | None, hint_index: int | None = None) -> tuple[int, str] | None:

@@ -25,6 +25,8 @@ class CommentThread(db.Model):
     quote: Mapped[str | None] = mapped_column(Text)
     anchor_text: Mapped[str | None] = mapped_column(Text)
     anchor_index: Mapped[int | None]
+    # The section's revision when the thread started: edits since are followed block by block.
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -32,6 +34,7 @@ class CommentThread(db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     section = relationship("Section")
+    revision = relationship("Revision")
     created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
     resolved_by = relationship("User", foreign_keys=[resolved_by_id])
     comments = relationship("Comment", back_populates="thread", order_by="Comment.id",

@@ -170,7 +170,8 @@ def start_thread(actor, section: Section, body: str, quote: str | None = None,
             raise CommentError(_("Den markerade texten finns inte (längre) i avsnittet. Markera texten igen."))
         anchor_index, anchor_text = found
     thread = CommentThread(workspace_id=paper.workspace_id, paper_id=paper.id, section_id=section.id, quote=quote,
-                           anchor_text=anchor_text, anchor_index=anchor_index, created_by_id=actor.id)
+                           anchor_text=anchor_text, anchor_index=anchor_index, created_by_id=actor.id,
+                           revision_id=section.current_revision_id)
     db.session.add(thread)
     db.session.flush()
     comment = Comment(thread_id=thread.id, author_id=actor.id, html=html)
@@ -392,7 +393,8 @@ def section_panel(section: Section, status: str = "open", label: str = "") -> Pa
     html = section.html
     views, marks = [], {}
     for t in threads:
-        anchor = locate(html, t.quote, t.anchor_text, t.anchor_index)
+        anchor = locate(html, t.quote, t.anchor_text, t.anchor_index,
+                        t.revision.html if t.quote and t.revision is not None else None)
         if t.status == "open" and anchor.state == "attached":
             marks.setdefault(anchor.index, []).append(t.id)
         if t.status == status:

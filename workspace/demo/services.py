@@ -56,6 +56,7 @@ def load_demo(password: str) -> dict[str, int]:
                 m.role, m.political_side, m.active = role, side, True
     db.session.flush()
     counts["papers"] = _load_papers(by_slug)
+    counts["threads"] = _load_comments(by_slug)
     return counts
 
 
@@ -92,3 +93,9 @@ def _load_papers(by_slug) -> int:
         made += 1
     db.session.flush()
     return made
+
+
+def _load_comments(by_slug) -> int:
+    from workspace.comments.demo import load_comment_demo
+
+    return load_comment_demo(by_slug)
