@@ -187,7 +187,7 @@ def test_politician_suggests_official_sees_diff_and_accepts(app, as_user, demo, 
     assert maria.post(url + "/accept", {}).status_code == 403
     official = as_user(SKANE)
     page = official.get(url)
-    assert page.status_code == 200 and "i tid</ins>" in page.text
+    assert page.status_code == 200 and "<ins>stambanor i tid.</ins>" in page.text
     assert "Godta förslaget" in page.text and "Godta förslaget" not in maria.get(url).text
     resp = official.post(url + "/accept", {})
     assert resp.status_code == 303 and resp.headers["Location"].endswith(f"#section-{paper['section']}")
