@@ -198,35 +198,29 @@
   // A live refresh replaces the comment panel (or the whole section); text being written
   // in it is put back into the new panel. Fields of the form just sent are not: the
   // server answers for those.
-  var stash = null;
+  var stash = {}; // element id -> text being written, across overlapping swaps
 
   document.addEventListener("htmx:beforeSwap", function (evt) {
     var target = evt.detail.target;
-    stash = null;
     if (!target || !target.querySelectorAll) return;
     var sending = evt.detail.requestConfig && evt.detail.requestConfig.elt;
     var sentForm = sending && sending.closest ? sending.closest("form") : null;
-    var kept = {};
-    var any = false;
     target.querySelectorAll("textarea.comment-input, input.quote-input").forEach(function (el) {
       if (!el.id || !el.value.trim() || (sentForm && sentForm.contains(el))) return;
-      kept[el.id] = el.value;
-      any = true;
+      stash[el.id] = el.value;
     });
-    stash = any ? kept : null;
   });
 
   document.addEventListener("htmx:afterSettle", function (evt) {
-    if (stash) {
-      Object.keys(stash).forEach(function (id) {
-        var el = document.getElementById(id);
-        if (!el || el.value.trim()) return;
+    Object.keys(stash).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el && !el.value.trim()) {
         el.value = stash[id];
         var details = el.closest("details");
         if (details) details.open = true;
-      });
-      stash = null;
-    }
+      }
+      if (!el || el.value === stash[id]) delete stash[id];
+    });
     var root = evt.detail.elt;
     var focus = root && root.querySelector ? root.querySelector("[data-focus-after-swap]") : null;
     if (focus) { focus.removeAttribute("data-focus-after-swap"); focus.focus(); }
