@@ -39,6 +39,11 @@ KIND_BADGES = {
     "suggestion_outcome": _l("Ändringsförslag"),
     "approval_round": _l("Beslutsomgång"),
 }
+# What a notification says, by kind; other kinds use the event's own label.
+KIND_TEXTS = {
+    "mention": _l("%(actor)s nämnde dig i ”%(title)s”"),
+    "reply": _l("%(actor)s svarade i en tråd där du skrivit, i ”%(title)s”"),
+}
 MODE_LABELS = {
     "immediate": _l("E-post direkt"),
     "digest": _l("Daglig sammanfattning"),
@@ -226,6 +231,9 @@ def notification_path(n: Notification) -> str:
 def notification_text(n: Notification) -> str:
     ev = n.event
     name = ev.actor.name if ev.actor is not None else _("Samverkan")
+    title = (ev.payload or {}).get("title")
+    if n.kind in KIND_TEXTS and title:
+        return str(KIND_TEXTS[n.kind]) % {"actor": name, "title": title}
     return f"{name} {event_label(ev)}"
 
 

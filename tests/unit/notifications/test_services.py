@@ -40,7 +40,7 @@ def test_immediate_mail_links_to_the_exact_thread(section, demo):
     n, t = mention_sara(demo, section)
     assert n.kind == "mention" and n.email_state == "sent"
     [mail] = mails_to(sara)
-    assert "Maria Nilsson kommenterade avsnittet ”Bakgrund”" in mail.subject
+    assert "Maria Nilsson nämnde dig i ”Bakgrund”" in mail.subject
     assert f"/w/sydsverige/papers/{section.paper_id}#thread-{t.id}" in mail.body
     assert services.notification_path(n).endswith(f"#thread-{t.id}")
 
