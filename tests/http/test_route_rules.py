@@ -56,7 +56,9 @@ def comment_ids(app, ws, paper_id: int) -> dict:
     from workspace.comments.models import CommentThread, Suggestion
     from workspace.papers.models import Paper
 
-    thread = db.session.scalar(select(CommentThread).where(CommentThread.paper_id == paper_id))
+    kansli_id = db.session.scalar(select(User.id).where(User.email == SECRETARIAT))
+    mine = select(CommentThread).where(CommentThread.paper_id == paper_id, CommentThread.created_by_id == kansli_id)
+    thread = db.session.scalar(mine)
     if thread is None:
         with app.test_request_context(method="POST"):
             kansli = db.session.scalar(select(User).where(User.email == SECRETARIAT))
@@ -64,8 +66,8 @@ def comment_ids(app, ws, paper_id: int) -> dict:
             comments.start_thread(kansli, section, "Bra skrivet.")
             comments.make_suggestion(kansli, section, "<p>Tre.</p>", "Tydligare.", section.current_revision_id)
             db.session.commit()
-        thread = db.session.scalar(select(CommentThread).where(CommentThread.paper_id == paper_id))
-    sug = db.session.scalar(select(Suggestion).where(Suggestion.paper_id == paper_id))
+        thread = db.session.scalar(mine)
+    sug = db.session.scalar(select(Suggestion).where(Suggestion.paper_id == paper_id, Suggestion.author_id == kansli_id))
     return {"thread": thread.id, "comment": thread.comments[0].id, "suggestion": sug.id}
 
 
