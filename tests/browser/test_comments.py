@@ -149,3 +149,20 @@ def test_politician_suggests_and_official_accepts(app, demo, pages):
         assert db.session.get(Section, sid).current_revision.kind == "suggestion"
     maria.goto("/notifications")
     expect(maria.locator(".notification").first).to_contain_text("godtog ett ändringsförslag")
+
+
+def test_comment_page_without_javascript_and_mail_settings_are_accessible(app, demo, pages):
+    paper_id, sid = make_paper(app, demo)
+    page = pages.new(POLITICIAN)
+    page.goto(f"/w/sydsverige/papers/{paper_id}/sections/{sid}/comments")
+    page.locator("summary:has-text('Kommentera')").click()
+    page.fill(f"#new-comment-{sid}", "")
+    page.click("button:has-text('Publicera kommentaren')")
+    expect(page.locator(f"#new-comment-{sid}-error")).to_contain_text("Skriv en kommentar")
+    axe_check(page)
+    page.goto("/notifications/settings")
+    page.check("#mode-mention-digest")
+    page.click("main button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text("sparade")
+    expect(page.locator("#mode-mention-digest")).to_be_checked()
+    axe_check(page)
