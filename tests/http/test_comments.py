@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from workspace.comments import services as comments
-from workspace.comments.models import Comment, CommentThread, Suggestion
+from workspace.comments.models import CommentThread, Suggestion
 from workspace.db import db
 from workspace.notifications.models import Notification
 from workspace.papers import services as papers

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from workspace.comments import services
 from workspace.comments.anchors import locate
-from workspace.comments.models import Comment, CommentThread, Suggestion
+from workspace.comments.models import CommentThread, Suggestion
 from workspace.comments.sanitize import sanitize_comment
 from workspace.db import db
 from workspace.events import Event
