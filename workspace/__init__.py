@@ -56,6 +56,11 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.decisions import context as decisions_context
 
     decisions_context.init_app(app)
+    from workspace.comments import context as comments_context
+    from workspace.notifications import context as notifications_context
+
+    comments_context.init_app(app)
+    notifications_context.init_app(app)
 
     from workspace.accounts.views import bp as accounts_bp
     from workspace.web.views import bp as web_bp
@@ -76,6 +81,11 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.decisions.views import bp as decisions_bp
 
     app.register_blueprint(decisions_bp)
+    from workspace.comments.views import bp as comments_bp
+    from workspace.notifications.views import bp as notifications_bp
+
+    app.register_blueprint(comments_bp)
+    app.register_blueprint(notifications_bp)
 
     from workspace.demo.cli import demo_command
     from workspace.mail.cli import mail_cli
@@ -95,6 +105,9 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.decisions.cli import decisions_cli
 
     app.cli.add_command(decisions_cli)
+    from workspace.notifications.cli import notifications_cli
+
+    app.cli.add_command(notifications_cli)
     return app
 
 

@@ -21,6 +21,8 @@ def fill(app, url: str) -> str:
         ids = paper_ids(app, ws) if "{paper}" in url or "{area}" in url or "{round}" in url else {}
         if "{round}" in url:
             ids["round"] = round_id(app, ws, ids["paper"])
+        if any(k in url for k in ("{thread}", "{comment}", "{suggestion}")):
+            ids.update(comment_ids(app, ws, ids["paper"]))
     return url.format(ws="sydsverige", org=org, membership=membership, **ids)
 
 
@@ -69,6 +71,28 @@ def paper_ids(app, ws) -> dict:
     area = db.session.scalar(select(PolicyArea).where(PolicyArea.workspace_id == ws.id).order_by(PolicyArea.id))
     return {"area": area.id, "paper": paper.id, "section": section.id, "revision": section_history(section)[-1].id,
             "snapshot": snapshots_of(paper)[0].id}
+
+
+def comment_ids(app, ws, paper_id: int) -> dict:
+    """A thread whose first comment the secretariat wrote, and a suggestion (once per test)."""
+    from workspace.accounts.models import User
+    from workspace.comments import services as comments
+    from workspace.comments.models import CommentThread, Suggestion
+    from workspace.papers.models import Paper
+
+    kansli_id = db.session.scalar(select(User.id).where(User.email == SECRETARIAT))
+    mine = select(CommentThread).where(CommentThread.paper_id == paper_id, CommentThread.created_by_id == kansli_id)
+    thread = db.session.scalar(mine)
+    if thread is None:
+        with app.test_request_context(method="POST"):
+            kansli = db.session.scalar(select(User).where(User.email == SECRETARIAT))
+            section = db.session.get(Paper, paper_id).live_sections[0]
+            comments.start_thread(kansli, section, "Bra skrivet.")
+            comments.make_suggestion(kansli, section, "<p>Tre.</p>", "Tydligare.", section.current_revision_id)
+            db.session.commit()
+        thread = db.session.scalar(mine)
+    sug = db.session.scalar(select(Suggestion).where(Suggestion.paper_id == paper_id, Suggestion.author_id == kansli_id))
+    return {"thread": thread.id, "comment": thread.comments[0].id, "suggestion": sug.id}
 
 
 def cases(access: set[str]):

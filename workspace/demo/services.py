@@ -56,6 +56,8 @@ def load_demo(password: str) -> dict[str, int]:
                 m.role, m.political_side, m.active = role, side, True
     db.session.flush()
     counts["papers"] = _load_papers(by_slug)
+    # Comments first: the decisions demo adopts (freezes) a paper that the threads are on.
+    counts["threads"] = _load_comments(by_slug)
     from workspace.decisions.demo import load_decisions_demo
 
     counts["rounds"] = load_decisions_demo()
@@ -95,3 +97,9 @@ def _load_papers(by_slug) -> int:
         made += 1
     db.session.flush()
     return made
+
+
+def _load_comments(by_slug) -> int:
+    from workspace.comments.demo import load_comment_demo
+
+    return load_comment_demo(by_slug)
