@@ -17,3 +17,10 @@ from workspace.papers.models import (  # noqa: F401
     Snapshot,
     SnapshotSection,
 )
+from workspace.priorities.models import (  # noqa: F401
+    FollowUp,
+    PriorityItem,
+    PriorityItemPaper,
+    PriorityList,
+    Ranking,
+)
