@@ -45,6 +45,8 @@ class LiveEvent:
             keys.append(f"section:{self.object_id}")
         if self.payload.get("section_id"):
             keys.append(f"section:{self.payload['section_id']}")
+        if self.payload.get("list_id"):
+            keys.append(f"priority-list:{self.payload['list_id']}")
         return sorted(set(keys))
 
 

@@ -117,7 +117,7 @@ def test_ranking_supersedes_and_keeps_history(plist, demo):
     services.save_ranking(pol, plist, [c, b, a])
     services.save_ranking(pol, plist, [b, c, a])
     services.save_ranking(demo.user(POL_HALLAND), plist, [c, a, b])
-    assert db.session.scalar(select(db.func.count()).select_from(Ranking)) == 3
+    assert db.session.scalar(select(db.func.count()).select_from(Ranking).where(Ranking.list_id == plist.id)) == 3
     current = services.current_rankings(plist)
     assert current[pol.organization_id].item_order == [b, c, a]
     agg = services.aggregate(plist)
@@ -298,4 +298,14 @@ def test_follow_up_only_on_adopted_lists_and_history_kept(plist, demo):
     assert current[(item.id, "delarsbokslut")].status == "done"
     assert current[(item.id, "arsbokslut")].status == "cancelled"
     assert [f.status for f in services.follow_up_history(item, "delarsbokslut")] == ["done", "ongoing"]
-    assert db.session.scalar(select(db.func.count()).select_from(FollowUp)) == 3
+    assert db.session.scalar(select(db.func.count()).select_from(FollowUp).where(FollowUp.item_id == item.id)) == 3
+
+
+def test_demo_lists_come_from_the_corpus(ws, demo):
+    y2023, y2024 = services.list_for_year(ws, 2023), services.list_for_year(ws, 2024)
+    assert y2023.status == "adopted" and y2024.status == "ranking"
+    assert [i.title for i in y2023.ordered_items][1:3] == ["Energiförsörjning", "Bredbandsinfrastruktur och digitalisering"]
+    assert "kultursamverkansmodellen" in y2023.ordered_items[3].description
+    assert y2024.carried_over_from_id == y2023.id
+    assert len(services.current_rankings(y2024)) == 3
+    assert len(services.current_follow_ups(y2023)) == 9
