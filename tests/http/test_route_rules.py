@@ -19,7 +19,18 @@ def fill(app, url: str) -> str:
             select(Membership).where(Membership.workspace_id == ws.id).order_by(Membership.id.desc())
         ).id
         ids = paper_ids(app, ws) if "{paper}" in url or "{area}" in url else {}
+        if "{year" in url:
+            ids.update(priority_ids(ws))
     return url.format(ws="sydsverige", org=org, membership=membership, **ids)
+
+
+def priority_ids(ws) -> dict:
+    """The demo's lists: 2024 being ranked (year, item) and 2023 adopted (year_a, item_a)."""
+    from workspace.priorities.services import list_for_year
+
+    ranking, adopted = list_for_year(ws, 2024), list_for_year(ws, 2023)
+    return {"year": ranking.year, "item": ranking.ordered_items[0].id,
+            "year_a": adopted.year, "item_a": adopted.ordered_items[0].id}
 
 
 def paper_ids(app, ws) -> dict:
@@ -64,7 +75,7 @@ def test_every_route_has_a_rule(app):
             assert (rule.methods - {"HEAD", "OPTIONS"}) == declared, rule.endpoint
 
 
-@pytest.mark.parametrize("endpoint,method", list(cases({"login", "member", "writer", "secretariat"})))
+@pytest.mark.parametrize("endpoint,method", list(cases({"login", "member", "writer", "secretariat", "politician"})))
 def test_logged_out_goes_to_login(app, demo, client, endpoint, method):
     url = fill(app, ROUTES[endpoint]["url"])
     resp = client.get(url) if method == "GET" else client.post(url, {})
@@ -72,7 +83,7 @@ def test_logged_out_goes_to_login(app, demo, client, endpoint, method):
     assert resp.headers["Location"].startswith("/login")
 
 
-@pytest.mark.parametrize("endpoint,method", list(cases({"member", "writer", "secretariat"})))
+@pytest.mark.parametrize("endpoint,method", list(cases({"member", "writer", "secretariat", "politician"})))
 def test_another_workspace_is_not_found(app, as_user, endpoint, method):
     c = as_user(OUTSIDER)
     url = fill(app, ROUTES[endpoint]["url"])
@@ -95,6 +106,15 @@ def test_wrong_role_is_forbidden(app, as_user, endpoint, method, email):
 @pytest.mark.parametrize("endpoint,method", list(cases({"writer"})))
 @pytest.mark.parametrize("email", ["politiker.halland@demo.example", "lasare@demo.example"])
 def test_readers_and_politicians_cannot_write_papers(app, as_user, endpoint, method, email):
+    c = as_user(email)
+    url = fill(app, ROUTES[endpoint]["url"])
+    resp = c.get(url) if method == "GET" else c.post(url, {})
+    assert resp.status_code == 403
+
+
+@pytest.mark.parametrize("endpoint,method", list(cases({"politician"})))
+@pytest.mark.parametrize("email", [SECRETARIAT, OFFICIAL, "lasare@demo.example"])
+def test_only_politicians_rank(app, as_user, endpoint, method, email):
     c = as_user(email)
     url = fill(app, ROUTES[endpoint]["url"])
     resp = c.get(url) if method == "GET" else c.post(url, {})

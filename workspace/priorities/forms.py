@@ -13,7 +13,7 @@ def _optional_int(v):
 
 class ListForm(FlaskForm):
     # Parsed by the service, whose message is the one shown (also for "abc").
-    year = StringField(_l("År"), validators=[Length(max=10)])
+    year = StringField(_l("År"))
     source = SelectField(_l("Utgå från"), coerce=_optional_int, validate_choice=False,
                          description=_l("Välj ett tidigare år för att föra över dess prioriteringar "
                                         "(de behåller sin historik)."))

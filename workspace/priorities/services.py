@@ -164,10 +164,10 @@ def carry_over(actor, source: PriorityList, year: int | None = None) -> Priority
     plist = create_list(actor, ws, year)
     plist.carried_over_from_id = source.id
     for i, old in enumerate(source.ordered_items):
+        papers = list(old.papers)  # loaded before the new item joins the session half-made
         item = PriorityItem(priority_list=plist, title=old.title, description=old.description,
                             responsible_organization_id=old.responsible_organization_id, position=i,
-                            origin_id=old.id, created_by_id=actor.id)
-        item.papers = list(old.papers)
+                            origin_id=old.id, created_by_id=actor.id, papers=papers)
         db.session.add(item)
     db.session.flush()
     _event(actor, "priority-list-carried-over", plist, plist, title=plist.title, source_year=source.year,
