@@ -24,7 +24,7 @@ bp = Blueprint("live", __name__)
 MAX_STREAM_SECONDS = 300  # then the browser reconnects with Last-Event-ID (re-authorised)
 KEEPALIVE_SECONDS = 15
 # Only these payload fields leave the server; the rest (e-mail addresses …) stay in the audit log.
-PUBLIC_PAYLOAD = {"paper_id", "section_id", "state", "number", "merged", "from", "to", "title", "user", "list_id", "year"}
+PUBLIC_PAYLOAD = {"paper_id", "section_id", "state", "number", "merged", "from", "to", "title", "user", "list_id", "year", "letter"}
 
 
 def parse_cursor(value: str | None) -> int | None:

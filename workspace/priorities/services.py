@@ -69,12 +69,12 @@ register_event_labels({
     "priority-list-created": _l("skapade prioriteringslistan för %(year)s"),
     "priority-list-carried-over": _l("förde över prioriteringarna till %(year)s"),
     "priority-list-status-changed": _l("ändrade status för prioriteringarna %(year)s"),
-    "priority-item-added": _l("lade till prioriteringen ”%(title)s”"),
-    "priority-item-updated": _l("ändrade prioriteringen ”%(title)s”"),
-    "priority-item-removed": _l("tog bort prioriteringen ”%(title)s”"),
+    "priority-item-added": _l("lade till prioritering %(letter)s ”%(title)s”"),
+    "priority-item-updated": _l("ändrade prioritering %(letter)s ”%(title)s”"),
+    "priority-item-removed": _l("tog bort prioritering %(letter)s ”%(title)s”"),
     "priority-items-reordered": _l("ändrade ordningen på prioriteringarna %(year)s"),
     "priority-ranking-saved": _l("rangordnade prioriteringarna %(year)s"),
-    "priority-follow-up-recorded": _l("följde upp prioriteringen ”%(title)s”"),
+    "priority-follow-up-recorded": _l("följde upp prioritering %(letter)s ”%(title)s”"),
 })
 
 
@@ -94,12 +94,22 @@ def _touch(plist: PriorityList) -> None:
     plist.updated_at = utcnow()
 
 
+def _lock(plist: PriorityList) -> None:
+    """Serialise changes to one list's items (PostgreSQL; SQLite writers are serial anyway),
+    then read the items afresh, so a check of "the whole order" sees every committed item."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(PriorityList.id).where(PriorityList.id == plist.id).with_for_update())
+    if "items" in plist.__dict__ and not db.session.new and not db.session.dirty:
+        db.session.expire(plist, ["items"])
+
+
 def _require_editor(actor, plist: PriorityList) -> None:
     m = _member(actor, plist.workspace)
     if not can_write_papers(m):
         raise PermissionError("writers only")
     if not can_edit_list(m, plist):
         raise PriorityError(_("Listan är uppsatt för beslut eller fastställd och kan inte ändras."))
+    _lock(plist)
 
 
 def _clean_line(value: str | None, limit: int, empty_message: str) -> str:
@@ -368,6 +378,7 @@ def save_ranking(actor, plist: PriorityList, ordered_ids: Sequence[int]) -> Rank
         raise PriorityError(_("Listan är inte öppen för rangordning."))
     if actor.organization_id not in {o.id for o in plist.workspace.member_organizations}:
         raise PriorityError(_("Din organisation är inte medlem i samverkansorganet."))
+    _lock(plist)
     _check_full_order(plist, ordered_ids)
     ranking = Ranking(list_id=plist.id, organization_id=actor.organization_id, user_id=actor.id,
                       item_order=list(ordered_ids))

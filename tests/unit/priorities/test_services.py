@@ -309,3 +309,12 @@ def test_demo_lists_come_from_the_corpus(ws, demo):
     assert y2024.carried_over_from_id == y2023.id
     assert len(services.current_rankings(y2024)) == 3
     assert len(services.current_follow_ups(y2023)) == 9
+
+
+def test_event_labels_name_the_letter(plist, demo):
+    from workspace.events import event_label
+
+    services.add_item(demo.user(SKANE), plist, title="Kompetensförsörjning")
+    ev = db.session.scalars(select(Event).where(Event.verb == "priority-item-added").order_by(Event.id.desc())).first()
+    assert event_label(ev) == "lade till prioritering D ”Kompetensförsörjning”"
+    assert ev.payload["list_id"] == plist.id
