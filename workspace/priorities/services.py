@@ -419,7 +419,7 @@ def content_hash(plist: PriorityList) -> str:
         "title": plist.title,
         "items": [
             {"letter": letter_for(i), "title": it.title, "description": it.description,
-             "responsible": it.responsible_organization.name if it.responsible_organization else None,
+             "responsible": it.responsible_organization_id,  # the id: a renamed member changes nothing
              "papers": sorted(p.id for p in it.papers)}
             for i, it in enumerate(plist.ordered_items)
         ],
