@@ -427,6 +427,9 @@ def content_hash(plist: PriorityList) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+_hash_of = content_hash  # adopt() names its parameter content_hash, as the approval round calls it
+
+
 def _set_status(actor, plist: PriorityList, status: str) -> None:
     before = plist.status
     plist.status = status
@@ -461,7 +464,7 @@ def submit_for_decision(actor, plist: PriorityList) -> str:
     return plist.decision_hash
 
 
-def adopt(plist: PriorityList, content_hash_: str, *, actor=None) -> None:
+def adopt(plist: PriorityList, content_hash: str, *, actor=None) -> None:
     """The decision adopted the list: it is frozen from now on (only follow-ups are recorded).
 
     Called by the approval round with the hash it was opened on (actor None: the round has
@@ -472,7 +475,7 @@ def adopt(plist: PriorityList, content_hash_: str, *, actor=None) -> None:
         raise PermissionError("secretariat only")
     if plist.status != "decision":
         raise PriorityError(_("Listan är inte uppsatt för beslut."))
-    if content_hash_ != plist.decision_hash or content_hash_ != content_hash(plist):
+    if content_hash != plist.decision_hash or content_hash != _hash_of(plist):
         raise PriorityError(_("Listan har ändrats sedan den sattes upp för beslut."))
     plist.adopted_at = utcnow()
     _set_status(actor, plist, "adopted")

@@ -318,3 +318,15 @@ def test_event_labels_name_the_letter(plist, demo):
     ev = db.session.scalars(select(Event).where(Event.verb == "priority-item-added").order_by(Event.id.desc())).first()
     assert event_label(ev) == "lade till prioritering D ”Kompetensförsörjning”"
     assert ev.payload["list_id"] == plist.id
+
+
+def test_the_approval_round_interface(plist, demo):
+    """What decisions.services will call: submit → hash; adopt(content_hash=…) or back_to_draft."""
+    digest = services.submit_for_decision(demo.user(KANSLI), plist)
+    with pytest.raises(PermissionError):
+        services.adopt(plist, content_hash=digest, actor=demo.user(SKANE))
+    services.adopt(plist, content_hash=digest)
+    assert plist.status == "adopted"
+    ev = db.session.scalars(select(Event).where(Event.verb == "priority-list-status-changed")
+                            .order_by(Event.id.desc())).first()
+    assert ev.actor_id is None and ev.payload["to"] == "adopted" and ev.payload["list_id"] == plist.id
