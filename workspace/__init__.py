@@ -66,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.web.views import bp as web_bp
     from workspace.live.views import bp as live_bp
     from workspace.papers.views import bp as papers_bp
+    from workspace.priorities.views import bp as priorities_bp
     from workspace.search.views import bp as search_bp
     from workspace.workspaces.views import bp as workspaces_bp
 
@@ -86,6 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(comments_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(priorities_bp)
 
     from workspace.demo.cli import demo_command
     from workspace.mail.cli import mail_cli

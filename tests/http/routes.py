@@ -1,7 +1,8 @@
 """The rule for every route of the app. A route missing here fails test_every_route_has_a_rule.
 
 access: "public" (anyone), "login" (any logged-in person), "member" (a member of the
-workspace in the URL), "secretariat" (its secretariat).
+workspace in the URL), "secretariat" (its secretariat), "writer" (secretariat and officials),
+"politician" (its politicians).
 """
 WS = "sydsverige"
 
@@ -101,4 +102,23 @@ ROUTES.update({
     "notifications.mark_read": {"url": "/notifications/1/read", "methods": ["POST"], "access": "login"},
     "notifications.mark_all_read": {"url": "/notifications/read", "methods": ["POST"], "access": "login"},
     "notifications.settings": {"url": "/notifications/settings", "methods": ["GET", "POST"], "access": "login"},
+PR = "/w/{ws}/priorities"
+ROUTES.update({
+    "priorities.index": {"url": PR, "methods": ["GET"], "access": "member"},
+    "priorities.create": {"url": PR, "methods": ["POST"], "access": "writer"},
+    "priorities.compare": {"url": PR + "/compare?a={year_a}&b={year}", "methods": ["GET"], "access": "member"},
+    "priorities.detail": {"url": PR + "/{year}", "methods": ["GET"], "access": "member"},
+    "priorities.add_item": {"url": PR + "/{year}/items", "methods": ["POST"], "access": "writer"},
+    "priorities.edit_item": {"url": PR + "/{year}/items/{item}/edit", "methods": ["GET", "POST"], "access": "writer"},
+    "priorities.remove_item": {"url": PR + "/{year}/items/{item}/remove", "methods": ["POST"], "access": "writer"},
+    "priorities.move_item": {"url": PR + "/{year}/items/{item}/move", "methods": ["POST"], "access": "writer"},
+    "priorities.reorder": {"url": PR + "/{year}/order", "methods": ["POST"], "access": "writer"},
+    "priorities.change_status": {"url": PR + "/{year}/status", "methods": ["POST"], "access": "writer"},
+    "priorities.apply_ranking": {"url": PR + "/{year}/apply-ranking", "methods": ["POST"], "access": "secretariat"},
+    "priorities.save_ranking": {"url": PR + "/{year}/ranking", "methods": ["POST"], "access": "politician"},
+    "priorities.move_in_ranking": {"url": PR + "/{year}/ranking/{item}/move", "methods": ["POST"],
+                                   "access": "politician"},
+    "priorities.follow_up": {"url": PR + "/{year_a}/follow-up", "methods": ["GET"], "access": "member"},
+    "priorities.record_follow_up": {"url": PR + "/{year_a}/items/{item_a}/follow-up", "methods": ["POST"],
+                                    "access": "writer"},
 })

@@ -23,6 +23,8 @@ def fill(app, url: str) -> str:
             ids["round"] = round_id(app, ws, ids["paper"])
         if any(k in url for k in ("{thread}", "{comment}", "{suggestion}")):
             ids.update(comment_ids(app, ws, ids["paper"]))
+        if "{year" in url:
+            ids.update(priority_ids(ws))
     return url.format(ws="sydsverige", org=org, membership=membership, **ids)
 
 
@@ -46,6 +48,15 @@ def round_id(app, ws, paper_id: int) -> int:
                                        registration_number="RSS 2026/1")
         db.session.commit()
         return r.id
+
+
+def priority_ids(ws) -> dict:
+    """The demo's lists: 2024 being ranked (year, item) and 2023 adopted (year_a, item_a)."""
+    from workspace.priorities.services import list_for_year
+
+    ranking, adopted = list_for_year(ws, 2024), list_for_year(ws, 2023)
+    return {"year": ranking.year, "item": ranking.ordered_items[0].id,
+            "year_a": adopted.year, "item_a": adopted.ordered_items[0].id}
 
 
 def paper_ids(app, ws) -> dict:
@@ -112,7 +123,7 @@ def test_every_route_has_a_rule(app):
             assert (rule.methods - {"HEAD", "OPTIONS"}) == declared, rule.endpoint
 
 
-ALL_KINDS = {"member", "writer", "secretariat", "decider", "ratifier"}
+ALL_KINDS = {"member", "writer", "secretariat", "decider", "ratifier", "politician"}
 
 
 @pytest.mark.parametrize("endpoint,method", list(cases({"login"} | ALL_KINDS)))
@@ -164,6 +175,15 @@ def test_only_politicians_decide(app, as_user, endpoint, method, email):
 @pytest.mark.parametrize("endpoint,method", list(cases({"ratifier"})))
 @pytest.mark.parametrize("email", ["politiker.halland@demo.example", "lasare@demo.example"])
 def test_only_officials_and_the_secretariat_record_ratifications(app, as_user, endpoint, method, email):
+    c = as_user(email)
+    url = fill(app, ROUTES[endpoint]["url"])
+    resp = c.get(url) if method == "GET" else c.post(url, {})
+    assert resp.status_code == 403
+
+
+@pytest.mark.parametrize("endpoint,method", list(cases({"politician"})))
+@pytest.mark.parametrize("email", [SECRETARIAT, OFFICIAL, "lasare@demo.example"])
+def test_only_politicians_rank(app, as_user, endpoint, method, email):
     c = as_user(email)
     url = fill(app, ROUTES[endpoint]["url"])
     resp = c.get(url) if method == "GET" else c.post(url, {})

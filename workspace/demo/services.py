@@ -10,6 +10,7 @@ from workspace.events import record_event
 from workspace.workspaces.models import Membership, Workspace, WorkspaceOrganization
 from workspace.workspaces.services import find_or_create_organization
 from workspace.demo.data import PEOPLE, WORKSPACES
+from workspace.priorities.demo import load_priorities
 
 
 def database_is_empty() -> bool:
@@ -61,6 +62,7 @@ def load_demo(password: str) -> dict[str, int]:
     from workspace.decisions.demo import load_decisions_demo
 
     counts["rounds"] = load_decisions_demo()
+    counts["priority_lists"] = load_priorities(by_slug)
     return counts
 
 

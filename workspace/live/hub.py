@@ -50,6 +50,8 @@ class LiveEvent:
         # People notified by this event: their bell refreshes (streams drop others' keys).
         for uid in self.payload.get("recipient_ids") or ():
             keys.append(f"user:{uid}")
+        if self.payload.get("list_id"):
+            keys.append(f"priority-list:{self.payload['list_id']}")
         return sorted(set(keys))
 
 

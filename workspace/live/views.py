@@ -26,7 +26,7 @@ MAX_STREAM_SECONDS = 300  # then the browser reconnects with Last-Event-ID (re-a
 KEEPALIVE_SECONDS = 15
 # Only these payload fields leave the server; the rest (e-mail addresses …) stay in the audit log.
 PUBLIC_PAYLOAD = {"paper_id", "section_id", "state", "number", "merged", "from", "to", "title", "user",
-                  "round_id"}
+                  "round_id", "list_id", "year", "letter"}
 
 
 def parse_cursor(value: str | None) -> int | None:
