@@ -73,6 +73,8 @@ ROUTES.update({
     "decisions.ratifications": {"url": "/w/{ws}/ratifications", "methods": ["GET"], "access": "member"},
     "decisions.open_round": {"url": "/w/{ws}/papers/{paper}/rounds/new", "methods": ["GET", "POST"],
                              "access": "secretariat"},
+    "decisions.open_list_round": {"url": "/w/{ws}/priorities/{year}/rounds/new", "methods": ["GET", "POST"],
+                                  "access": "secretariat"},
     "decisions.detail": {"url": "/w/{ws}/rounds/{round}", "methods": ["GET"], "access": "member"},
     # "decider": a politician of an organisation taking part in the round
     "decisions.decide": {"url": "/w/{ws}/rounds/{round}/decision", "methods": ["POST"], "access": "decider"},
