@@ -17,3 +17,4 @@ from workspace.papers.models import (  # noqa: F401
     Snapshot,
     SnapshotSection,
 )
+from workspace.export.models import ExportJob, ExportTemplate  # noqa: F401
