@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.papers.views import bp as papers_bp
     from workspace.search.views import bp as search_bp
     from workspace.workspaces.views import bp as workspaces_bp
+    from workspace.export.views import bp as export_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(accounts_bp)
@@ -66,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(live_bp)
     app.register_blueprint(papers_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(export_bp)
 
     from workspace.demo.cli import demo_command
     from workspace.mail.cli import mail_cli

@@ -65,3 +65,13 @@ ROUTES.update({
     "search.everywhere": {"url": "/search?q=region", "methods": ["GET"], "access": "login"},
     "search.in_workspace": {"url": "/w/{ws}/search?q=region", "methods": ["GET"], "access": "member"},
 })
+ROUTES.update({
+    "export.paper_docx": {"url": P + "/{paper}/export.docx", "methods": ["GET"], "access": "member"},
+    "export.paper_pdf": {"url": P + "/{paper}/export.pdf", "methods": ["GET"], "access": "member"},
+    "export.paper_options": {"url": P + "/{paper}/export", "methods": ["GET"], "access": "member"},
+    "export.start": {"url": "/w/{ws}/exports", "methods": ["POST"], "access": "member"},
+    "export.job": {"url": "/w/{ws}/exports/{job}", "methods": ["GET"], "access": "member"},
+    "export.download": {"url": "/w/{ws}/exports/{job}/download", "methods": ["GET"], "access": "member"},
+    "export.template": {"url": "/w/{ws}/export/template", "methods": ["GET", "POST"], "access": "secretariat"},
+    "export.remove_template": {"url": "/w/{ws}/export/template/remove", "methods": ["POST"], "access": "secretariat"},
+})

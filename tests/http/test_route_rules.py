@@ -19,7 +19,27 @@ def fill(app, url: str) -> str:
             select(Membership).where(Membership.workspace_id == ws.id).order_by(Membership.id.desc())
         ).id
         ids = paper_ids(app, ws) if "{paper}" in url or "{area}" in url else {}
+        if "{job}" in url:
+            ids["job"] = export_job_id(app, ws)
     return url.format(ws="sydsverige", org=org, membership=membership, **ids)
+
+
+def export_job_id(app, ws) -> int:
+    """A finished export job of the secretariat, with its file (made once per test)."""
+    from workspace.accounts.models import User
+    from workspace.export import services
+    from workspace.export.models import ExportJob
+
+    job = db.session.scalar(select(ExportJob).where(ExportJob.workspace_id == ws.id))
+    if job is None:
+        with app.test_request_context(method="POST"):
+            user = db.session.scalar(select(User).where(User.email == SECRETARIAT))
+            paper_id = paper_ids(app, ws)["paper"]
+            job = services.start_job(user, ws, "zip", {"paper_ids": [paper_id]})
+            db.session.commit()
+            services.run_job(job.id)
+            db.session.commit()
+    return job.id
 
 
 def paper_ids(app, ws) -> dict:
