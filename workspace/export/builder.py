@@ -99,7 +99,7 @@ class DocxWriter:
     def _block(self, el, made: list[Paragraph], heading_offset: int, style: str | None = None) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            level = min(max(int(tag[1]) - 1 + heading_offset, 1), 9)
+            level = min(max(int(tag[1]) + heading_offset, 2), 9)  # section titles are Heading 1
             p = self.doc.add_paragraph(style=self.style(f"Heading {level}"))
             self._inline(el, p._p, {})
             made.append(p)
