@@ -209,7 +209,7 @@ def _upload(c, data, filename):
 
 def test_secretariat_uploads_a_template(app, as_user, paper):
     c = as_user(KANSLI)
-    assert "Ingen egen mall" in c.get(f"{W}/export/template").get_data(as_text=True)
+    assert "Regionsamverkan Sydsverige.docx" in c.get(f"{W}/export/template").get_data(as_text=True)  # the demo's
     resp = _upload(c, templates.house_dotx(), "Sydsverige.dotx")
     assert resp.status_code == 303
     assert "Sydsverige.dotx" in c.get(f"{W}/export/template").get_data(as_text=True)
@@ -242,8 +242,9 @@ def test_template_upload_without_a_file(as_user):
 
 def test_remove_template(app, as_user):
     c = as_user(KANSLI)
-    assert c.post(f"{W}/export/template/remove").status_code == 422  # nothing to remove
-    _upload(c, templates.house_docx(), "mall.docx")
-    assert c.post(f"{W}/export/template/remove").status_code == 303
+    assert c.post(f"{W}/export/template/remove").status_code == 303  # the demo's template
     with app.app_context():
-        assert db.session.scalar(select(ExportTemplate)) is None
+        assert db.session.scalar(select(ExportTemplate).where(ExportTemplate.workspace.has(slug="sydsverige"))) is None
+    resp = c.post(f"{W}/export/template/remove")
+    assert resp.status_code == 422 and "ingen egen mall" in resp.get_data(as_text=True)
+    assert "Ingen egen mall" in c.get(f"{W}/export/template").get_data(as_text=True)

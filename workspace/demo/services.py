@@ -10,6 +10,7 @@ from workspace.events import record_event
 from workspace.workspaces.models import Membership, Workspace, WorkspaceOrganization
 from workspace.workspaces.services import find_or_create_organization
 from workspace.demo.data import PEOPLE, WORKSPACES
+from workspace.export.demo import load_export_demo
 
 
 def database_is_empty() -> bool:
@@ -56,6 +57,7 @@ def load_demo(password: str) -> dict[str, int]:
                 m.role, m.political_side, m.active = role, side, True
     db.session.flush()
     counts["papers"] = _load_papers(by_slug)
+    counts["export_templates"] = load_export_demo(by_slug)
     return counts
 
 

@@ -30,6 +30,7 @@ class ExportTemplate(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     uploaded_by = relationship("User")
+    workspace = relationship("Workspace")
 
 
 class ExportJob(db.Model):

@@ -132,6 +132,13 @@ def test_round_trip_through_the_importer(paper):
 
 # --- the template ---------------------------------------------------------------------------
 
+def test_the_demo_has_a_house_template(ws):
+    t = services.current_template(ws)
+    assert t.filename == "Regionsamverkan Sydsverige.docx"
+    doc = open_docx(t.data)
+    assert doc.sections[0].header.paragraphs[0].text == "REGIONSAMVERKAN SYDSVERIGE"
+
+
 def test_a_dotx_template_is_used_for_exports(paper, demo, ws):
     t = services.upload_template(demo.user(KANSLI), ws, templates.house_dotx(), "Sydsverige.dotx")
     assert t.filename == "Sydsverige.dotx" and t.data.startswith(b"PK")
@@ -179,6 +186,7 @@ def test_only_the_secretariat_manages_the_template(ws, demo):
         services.upload_template(demo.user(SKANE), ws, templates.house_dotx(), "mall.dotx")
     with pytest.raises(PermissionError):
         services.remove_template(demo.user(SKANE), ws)
+    services.remove_template(demo.user(KANSLI), ws)  # the demo's template
     with pytest.raises(services.ExportError):
         services.remove_template(demo.user(KANSLI), ws)  # none to remove
     services.upload_template(demo.user(KANSLI), ws, templates.house_docx(), "mall.docx")
