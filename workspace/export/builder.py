@@ -21,7 +21,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.parser import oxml_parser
 from docx.shared import Pt, RGBColor
+from docx.oxml.table import CT_Tbl
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from flask_babel import gettext as _
@@ -52,7 +55,11 @@ class DocxWriter:
     def __init__(self, template: bytes | None = None):
         self.doc = open_template(template)
         self.body = self.doc.element.body
-        self._styles = {s.name for s in self.doc.styles}
+        # Resolved once: python-docx looks a style name up by scanning every style, every time.
+        self._style_ids = {s.name: s.style_id for s in self.doc.styles}
+        self._styles = set(self._style_ids)
+        self._sect_pr = self.body.find(qn("w:sectPr"))
+        self._width = None
         self._numbering = None
         self._abstract_ids: dict[tuple[str, ...], int] = {}
         self._next_num_id: int | None = None
@@ -67,8 +74,26 @@ class DocxWriter:
                 return name
         return None
 
+    def new_paragraph(self, style: str | None = None) -> Paragraph:
+        """An empty body paragraph in `style` (a style name, or None for Normal)."""
+        p = _el("w:p")
+        if style:
+            ppr = _el("w:pPr")
+            ps = _el("w:pStyle")
+            ps.set(qn("w:val"), self._style_ids[style])
+            ppr.append(ps)
+            p.append(ppr)
+        self._insert(p)
+        return Paragraph(p, self.doc._body)
+
+    def _insert(self, el) -> None:
+        if self._sect_pr is not None:
+            self._sect_pr.addprevious(el)
+        else:
+            self.body.append(el)
+
     def paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
-        p = self.doc.add_paragraph(style=style) if style else self.doc.add_paragraph()
+        p = self.new_paragraph(style)
         if text:
             p._p.append(_run(text))
         return p
@@ -100,7 +125,7 @@ class DocxWriter:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             level = min(max(int(tag[1]) + heading_offset, 2), 9)  # section titles are Heading 1
-            p = self.doc.add_paragraph(style=self.style(f"Heading {level}"))
+            p = self.new_paragraph(self.style(f"Heading {level}"))
             self._inline(el, p._p, {})
             made.append(p)
         elif tag in ("ul", "ol"):
@@ -114,13 +139,13 @@ class DocxWriter:
                 for child in el:
                     self._block(child, made, heading_offset, style=quote_style)
             else:
-                p = self.doc.add_paragraph(style=quote_style)
+                p = self.new_paragraph(quote_style)
                 self._inline(el, p._p, {})
                 made.append(p)
         elif tag == "br":
             return
         else:  # p, and anything inline that slipped to the top level
-            p = self.doc.add_paragraph(style=style) if style else self.doc.add_paragraph()
+            p = self.new_paragraph(style)
             if tag == "p":
                 self._inline(el, p._p, {})
             else:
@@ -142,8 +167,8 @@ class DocxWriter:
     def _inline_element(self, child, target, fmt: dict) -> None:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag == "br":
-            r = OxmlElement("w:r")
-            r.append(OxmlElement("w:br"))
+            r = _el("w:r")
+            r.append(_el("w:br"))
             target.append(r)
             return
         if tag == "a" and target.tag == qn("w:p"):
@@ -168,7 +193,7 @@ class DocxWriter:
 
     def _hyperlink(self, a, href: str, fmt: dict):
         rid = self.doc.part.relate_to(href, RT.HYPERLINK, is_external=True)
-        link = OxmlElement("w:hyperlink")
+        link = _el("w:hyperlink")
         link.set(qn("r:id"), rid)
         link.set(qn("w:history"), "1")
         style = self.style("Hyperlink")
@@ -188,12 +213,12 @@ class DocxWriter:
         for li in el:
             if not isinstance(li.tag, str) or li.tag != "li":
                 continue
-            p = self.doc.add_paragraph(style=style) if style else self.doc.add_paragraph()
+            p = self.new_paragraph(style)
             ppr = p._p.get_or_add_pPr()
-            numpr = OxmlElement("w:numPr")
-            ilvl = OxmlElement("w:ilvl")
+            numpr = _el("w:numPr")
+            ilvl = _el("w:ilvl")
             ilvl.set(qn("w:val"), str(min(depth, 8)))
-            num = OxmlElement("w:numId")
+            num = _el("w:numId")
             num.set(qn("w:val"), str(num_id))
             numpr.append(ilvl)
             numpr.append(num)
@@ -206,8 +231,8 @@ class DocxWriter:
                     nested.append(child)
                 elif isinstance(child.tag, str) and child.tag == "p":
                     if _paragraph_text(p._p):
-                        r = OxmlElement("w:r")
-                        r.append(OxmlElement("w:br"))
+                        r = _el("w:r")
+                        r.append(_el("w:br"))
                         p._p.append(r)
                     self._inline(child, p._p, {})
                 else:
@@ -233,9 +258,9 @@ class DocxWriter:
         numbering = self._numbering_el()
         aid = self._next_abstract_id
         self._next_abstract_id += 1
-        absn = OxmlElement("w:abstractNum")
+        absn = _el("w:abstractNum")
         absn.set(qn("w:abstractNumId"), str(aid))
-        mlt = OxmlElement("w:multiLevelType")
+        mlt = _el("w:multiLevelType")
         mlt.set(qn("w:val"), "hybridMultilevel")
         absn.append(mlt)
         for level in range(9):
@@ -254,14 +279,14 @@ class DocxWriter:
         numbering = self._numbering_el()
         num_id = self._next_num_id
         self._next_num_id += 1
-        num = OxmlElement("w:num")
+        num = _el("w:num")
         num.set(qn("w:numId"), str(num_id))
-        ref = OxmlElement("w:abstractNumId")
+        ref = _el("w:abstractNumId")
         ref.set(qn("w:val"), str(aid))
         num.append(ref)
-        override = OxmlElement("w:lvlOverride")
+        override = _el("w:lvlOverride")
         override.set(qn("w:ilvl"), "0")
-        start = OxmlElement("w:startOverride")
+        start = _el("w:startOverride")
         start.set(qn("w:val"), "1")
         override.append(start)
         num.append(override)
@@ -292,36 +317,48 @@ class DocxWriter:
                 spans.append((r, c, rs, cs, cell))
                 c += cs
         n_cols = max((c for _, c in grid), default=0) + 1
-        table = self.doc.add_table(rows=len(rows), cols=n_cols)
+        if self._width is None:
+            self._width = self.doc._block_width
+        width = self._width
+        tbl = CT_Tbl.new_tbl(len(rows), n_cols, width)
         style = self.style("Table Grid")
         if style:
-            table.style = style
+            ts = _el("w:tblStyle")
+            ts.set(qn("w:val"), self._style_ids[style])
+            tbl.tblPr.insert(0, ts)
+        self._insert(tbl)
+        table = Table(tbl, self.doc._body)
         header = rows[0].getparent().tag == "thead" or all(
             isinstance(c.tag, str) and c.tag == "th" for c in rows[0] if isinstance(c.tag, str))
+        merged = any(rs > 1 or cs > 1 for _r, _c, rs, cs, _cell in spans)
+        trs = tbl.tr_lst
         for r, c, rs, cs, cell in spans:
-            target = table.cell(r, c)
-            if rs > 1 or cs > 1:
-                target = target.merge(table.cell(r + rs - 1, c + cs - 1))
-            p = target.paragraphs[0]
-            self._inline(cell, p._p, {"b": True} if cell.tag == "th" else {})
+            if merged:
+                target = table.cell(r, c)
+                if rs > 1 or cs > 1:
+                    target = target.merge(table.cell(r + rs - 1, c + cs - 1))
+                p_el = target._tc.p_lst[0]
+            else:  # the common case: straight to the cell, without python-docx's grid walk
+                p_el = trs[r].tc_lst[c].p_lst[0]
+            self._inline(cell, p_el, {"b": True} if cell.tag == "th" else {})
         if header:
             trpr = table.rows[0]._tr.get_or_add_trPr()
-            trpr.append(OxmlElement("w:tblHeader"))
+            trpr.append(_el("w:tblHeader"))
 
     # --- fields, content controls, page parts ---------------------------------------------
 
     def content_control(self, paragraphs_and_tables: list, gallery: str) -> None:
         """Move blocks into a block-level content control (w:sdt) like Word's building blocks."""
-        sdt = OxmlElement("w:sdt")
-        pr = OxmlElement("w:sdtPr")
-        obj = OxmlElement("w:docPartObj")
-        gal = OxmlElement("w:docPartGallery")
+        sdt = _el("w:sdt")
+        pr = _el("w:sdtPr")
+        obj = _el("w:docPartObj")
+        gal = _el("w:docPartGallery")
         gal.set(qn("w:val"), gallery)
         obj.append(gal)
-        obj.append(OxmlElement("w:docPartUnique"))
+        obj.append(_el("w:docPartUnique"))
         pr.append(obj)
         sdt.append(pr)
-        content = OxmlElement("w:sdtContent")
+        content = _el("w:sdtContent")
         sdt.append(content)
         first = paragraphs_and_tables[0]
         first.addprevious(sdt)
@@ -329,9 +366,9 @@ class DocxWriter:
             content.append(el)
 
     def page_break(self) -> Paragraph:
-        p = self.doc.add_paragraph()
-        r = OxmlElement("w:r")
-        br = OxmlElement("w:br")
+        p = self.new_paragraph()
+        r = _el("w:r")
+        br = _el("w:br")
         br.set(qn("w:type"), "page")
         r.append(br)
         p._p.append(r)
@@ -350,7 +387,7 @@ class DocxWriter:
         if not entries:
             entries = [(1, _("Uppdatera innehållsförteckningen (F9 i Word)."))]
         for i, (level, text) in enumerate(entries):
-            p = self.doc.add_paragraph(style=self.style(f"TOC {level}", f"toc {level}"))
+            p = self.new_paragraph(self.style(f"TOC {level}", f"toc {level}"))
             if i == 0:
                 p._p.append(_fld_char("begin", dirty=True))
                 p._p.append(_instr(TOC_INSTRUCTION))
@@ -364,7 +401,7 @@ class DocxWriter:
         blocks.append(self.page_break()._p)
         settings = self.doc.settings.element
         if settings.find(qn("w:updateFields")) is None:
-            upd = OxmlElement("w:updateFields")
+            upd = _el("w:updateFields")
             upd.set(qn("w:val"), "true")
             settings.append(upd)
         return blocks
@@ -630,36 +667,50 @@ def changes_appendix_html(comparisons, since_label: str) -> str:
 
 # --- small XML helpers --------------------------------------------------------------------
 
+_W_NSMAP = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_CLARK: dict[str, str] = {}
+
+
+def _el(tag: str):
+    """OxmlElement without its per-call prefix parsing (the builder makes tens of thousands)."""
+    clark = _CLARK.get(tag)
+    if clark is None:
+        clark = _CLARK[tag] = qn(tag)
+    if tag.startswith("w:"):
+        return oxml_parser.makeelement(clark, nsmap=_W_NSMAP)
+    return OxmlElement(tag)
+
+
 def _collapse(text: str) -> str:
     return _SPACE.sub(" ", text)
 
 
 def _run(text: str, fmt: dict | None = None):
-    r = OxmlElement("w:r")
+    r = _el("w:r")
     if fmt:
-        rpr = OxmlElement("w:rPr")
+        rpr = _el("w:rPr")
         if fmt.get("link_style"):
-            rs = OxmlElement("w:rStyle")
+            rs = _el("w:rStyle")
             rs.set(qn("w:val"), "Hyperlink")
             rpr.append(rs)
         for key, tag in (("b", "w:b"), ("i", "w:i"), ("strike", "w:strike")):
             if fmt.get(key):
-                rpr.append(OxmlElement(tag))
+                rpr.append(_el(tag))
         if fmt.get("color") is not None:
-            col = OxmlElement("w:color")
+            col = _el("w:color")
             col.set(qn("w:val"), str(fmt["color"]))
             rpr.append(col)
         if fmt.get("u"):
-            u = OxmlElement("w:u")
+            u = _el("w:u")
             u.set(qn("w:val"), "single")
             rpr.append(u)
         if fmt.get("valign"):
-            va = OxmlElement("w:vertAlign")
+            va = _el("w:vertAlign")
             va.set(qn("w:val"), fmt["valign"])
             rpr.append(va)
         if len(rpr):
             r.append(rpr)
-    t = OxmlElement("w:t")
+    t = _el("w:t")
     t.text = text
     t.set(qn("xml:space"), "preserve")
     r.append(t)
@@ -675,8 +726,8 @@ def _paragraph_text(p) -> str:
 
 
 def _fld_char(kind: str, dirty: bool = False):
-    r = OxmlElement("w:r")
-    fc = OxmlElement("w:fldChar")
+    r = _el("w:r")
+    fc = _el("w:fldChar")
     fc.set(qn("w:fldCharType"), kind)
     if dirty:
         fc.set(qn("w:dirty"), "true")
@@ -685,8 +736,8 @@ def _fld_char(kind: str, dirty: bool = False):
 
 
 def _instr(text: str):
-    r = OxmlElement("w:r")
-    it = OxmlElement("w:instrText")
+    r = _el("w:r")
+    it = _el("w:instrText")
     it.set(qn("xml:space"), "preserve")
     it.text = text
     r.append(it)
@@ -702,13 +753,13 @@ def _has_page_field(el) -> bool:
 
 
 def _level(level: int, kind: str):
-    lvl = OxmlElement("w:lvl")
+    lvl = _el("w:lvl")
     lvl.set(qn("w:ilvl"), str(level))
-    start = OxmlElement("w:start")
+    start = _el("w:start")
     start.set(qn("w:val"), "1")
     lvl.append(start)
-    fmt = OxmlElement("w:numFmt")
-    text = OxmlElement("w:lvlText")
+    fmt = _el("w:numFmt")
+    text = _el("w:lvlText")
     if kind == "ol":
         fmt.set(qn("w:val"), NUMBER_FORMATS[level % 3])
         text.set(qn("w:val"), f"%{level + 1}.")
@@ -717,11 +768,11 @@ def _level(level: int, kind: str):
         text.set(qn("w:val"), BULLETS[level % 3])
     lvl.append(fmt)
     lvl.append(text)
-    jc = OxmlElement("w:lvlJc")
+    jc = _el("w:lvlJc")
     jc.set(qn("w:val"), "left")
     lvl.append(jc)
-    ppr = OxmlElement("w:pPr")
-    ind = OxmlElement("w:ind")
+    ppr = _el("w:pPr")
+    ind = _el("w:ind")
     ind.set(qn("w:left"), str(720 * (level + 1)))
     ind.set(qn("w:hanging"), "360")
     ppr.append(ind)
