@@ -612,9 +612,11 @@ def build_priority_list_docx(data: PriorityListExport, template: bytes | None = 
     for item in data.items:
         html = item.description_html or ""
         if item.responsible:
-            html += f"<p><strong>{e(_('Ansvariga'))}:</strong> {e(', '.join(item.responsible))}</p>"
+            label = _("Ansvariga")
+            html += f"<p><strong>{e(label)}:</strong> {e(', '.join(item.responsible))}</p>"
         if item.papers:
-            html += f"<p><strong>{e(_('Positionspapper'))}:</strong></p><ul>" + "".join(
+            label = _("Positionspapper")
+            html += f"<p><strong>{e(label)}:</strong></p><ul>" + "".join(
                 f"<li>{e(t)}</li>" for t in item.papers) + "</ul>"
         parts.append((f"{item.letter}. {item.title}", html))
     periods = data.periods or sorted({f.period for i in data.items for f in i.follow_ups})
@@ -628,7 +630,7 @@ def build_priority_list_docx(data: PriorityListExport, template: bytes | None = 
                 cells.append(f"<td>{e(f.status)}{(': ' + e(f.comment)) if f and f.comment else ''}</td>"
                              if f else "<td>–</td>")
             rows.append(f"<tr><td>{e(item.letter)}. {e(item.title)}</td>{''.join(cells)}</tr>")
-        follow = ("<table><thead><tr>" + f"<th>{e(_('Insats'))}</th>" + "".join(f"<th>{e(p)}</th>" for p in periods)
+        follow = ("<table><thead><tr>" + "<th>" + e(_("Insats")) + "</th>" + "".join(f"<th>{e(p)}</th>" for p in periods)
                   + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
         parts.append((_("Uppföljning"), follow))
     appendix_titles = [_("Beslut")] if data.decision else []
@@ -650,10 +652,12 @@ def changes_appendix_html(comparisons, since_label: str) -> str:
     """The list of changes since a version, from papers.services' comparisons."""
     e = escape
     labels = {"added": _("Nytt avsnitt"), "removed": _("Borttaget avsnitt"), "changed": _("Ändrat avsnitt")}
-    out = [f"<p>{e(_('Ändringar jämfört med versionen ”%(v)s”. Struken text är borttagen, understruken text är ny.', v=since_label))}</p>"]
+    intro = _("Ändringar jämfört med versionen ”%(v)s”. Struken text är borttagen, understruken text är ny.",
+              v=since_label)
+    out = [f"<p>{e(intro)}</p>"]
     changed = [c for c in comparisons if c.status != "same"]
     if not changed:
-        out.append(f"<p>{e(_('Inga ändringar.'))}</p>")
+        out.append("<p>" + e(_("Inga ändringar.")) + "</p>")
     for c in changed:
         out.append(f"<h2>{e(c.title)} ({e(labels.get(c.status, c.status))})</h2>")
         diff = str(c.diff)
