@@ -24,6 +24,8 @@ class PdfError(RuntimeError):
 
 def soffice_path() -> str | None:
     configured = current_app.config.get("EXPORT_SOFFICE") if has_app_context() else None
+    if configured is None:
+        configured = os.environ.get("EXPORT_SOFFICE")
     if configured is not None:  # "" switches PDF off
         return shutil.which(configured) if configured else None
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -38,7 +40,8 @@ def docx_to_pdf(docx: bytes, *, timeout: int | None = None) -> bytes:
     if exe is None:
         raise PdfError(_("PDF kan inte skapas här: LibreOffice är inte installerat."))
     if timeout is None:
-        timeout = (current_app.config.get("EXPORT_PDF_TIMEOUT") if has_app_context() else None) or DEFAULT_TIMEOUT
+        configured = current_app.config.get("EXPORT_PDF_TIMEOUT") if has_app_context() else None
+        timeout = int(configured or os.environ.get("EXPORT_PDF_TIMEOUT") or DEFAULT_TIMEOUT)
     with tempfile.TemporaryDirectory(prefix="samverkan-pdf-") as tmp:
         work = Path(tmp)
         src = work / "export.docx"
