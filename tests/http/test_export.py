@@ -248,3 +248,55 @@ def test_remove_template(app, as_user):
     resp = c.post(f"{W}/export/template/remove")
     assert resp.status_code == 422 and "ingen egen mall" in resp.get_data(as_text=True)
     assert "Ingen egen mall" in c.get(f"{W}/export/template").get_data(as_text=True)
+
+
+# --- PDF trouble, language ---------------------------------------------------------------------
+
+def _fake_soffice(tmp_path, body: str) -> str:
+    script = tmp_path / "soffice"
+    script.write_text("#!/bin/sh\n" + body + "\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_a_failing_conversion_says_so(app, as_user, paper, tmp_path):
+    app.config["EXPORT_SOFFICE"] = _fake_soffice(tmp_path, "exit 1")
+    try:
+        resp = as_user(READER).get(f"{W}/papers/{paper['id']}/export.pdf")
+        assert resp.status_code == 503
+        assert "PDF-konverteringen misslyckades" in resp.get_data(as_text=True)
+        c = as_user(READER)
+        c.post(f"{W}/exports", {"kind": "pdf", "paper": [str(paper["id"])]}, htmx=True)
+        export_services.wait_for_jobs()
+        with app.app_context():
+            job = db.session.scalar(select(ExportJob).order_by(ExportJob.id.desc()))
+        html = c.hx_get(f"{W}/exports/{job.id}").get_data(as_text=True)
+        assert "PDF-konverteringen misslyckades" in html and "load delay" not in html
+    finally:
+        app.config.pop("EXPORT_SOFFICE")
+
+
+def test_a_hanging_conversion_is_stopped(app, as_user, paper, tmp_path):
+    marker = tmp_path / "child-still-running"
+    # The fake LibreOffice starts a child, as the real one does; both must be ended.
+    app.config["EXPORT_SOFFICE"] = _fake_soffice(tmp_path, f"(sleep 3; touch {marker}) & sleep 30")
+    app.config["EXPORT_PDF_TIMEOUT"] = 1
+    try:
+        started = time.time()
+        resp = as_user(READER).get(f"{W}/papers/{paper['id']}/export.pdf")
+        assert resp.status_code == 503 and time.time() - started < 10
+        assert "tog för lång tid" in resp.get_data(as_text=True)
+        time.sleep(3)
+        assert not marker.exists()
+    finally:
+        app.config.pop("EXPORT_SOFFICE")
+        app.config.pop("EXPORT_PDF_TIMEOUT")
+
+
+def test_the_document_speaks_swedish_whatever_the_interface_language(as_user, paper):
+    c = as_user(READER)
+    c.post("/language", {"locale": "en"})
+    assert "Choose version, comments and list of changes" in c.get(f"{W}/papers/{paper['id']}").get_data(as_text=True)
+    doc = open_docx(c.get(f"{W}/papers/{paper['id']}/export.docx").data)
+    cover = "".join(doc.element.body.itertext())
+    assert "UTKAST" in cover and "Innehåll" in cover and "DRAFT" not in cover
