@@ -410,7 +410,7 @@ class DocxWriter:
         """A PAGE field in every footer that does not have one (a template's own footer kept)."""
         for section in self.doc.sections:
             footer = section.footer
-            if "PAGE" in "".join(footer._element.itertext()) or _has_page_field(footer._element):
+            if _has_page_field(footer._element):
                 continue
             p = footer.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER

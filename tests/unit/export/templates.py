@@ -72,3 +72,16 @@ def not_word_zip() -> bytes:
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("hello.txt", "hej")
     return out.getvalue()
+
+
+def with_page_number_footer() -> bytes:
+    """A template whose own footer already numbers the pages (a simple PAGE field)."""
+    from docx.oxml import parse_xml
+
+    doc = Document()
+    p = doc.sections[0].footer.paragraphs[0]
+    p._p.append(parse_xml('<w:fldSimple xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                          'w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

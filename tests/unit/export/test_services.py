@@ -290,3 +290,10 @@ def test_pdf_is_refused_without_libreoffice(app, ws, demo, paper):
             services.start_job(demo.user(SKANE), ws, "pdf", {"paper_ids": [paper.id]})
     finally:
         app.config.pop("EXPORT_SOFFICE")
+
+
+def test_a_template_footer_with_page_numbers_is_kept_as_is(paper, demo, ws):
+    services.upload_template(demo.user(KANSLI), ws, templates.with_page_number_footer(), "mall.docx")
+    footer = open_docx(services.export_paper_docx(paper)).sections[0].footer._element
+    fields = [f.get(qn("w:instr")) for f in footer.iter(qn("w:fldSimple"))]
+    assert fields == [" PAGE "] and not list(footer.iter(qn("w:instrText")))  # no second page number
