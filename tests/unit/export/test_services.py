@@ -31,7 +31,8 @@ SECTIONS = [
              '<a href="https://www.trafikverket.se/">Trafikverket</a>.</p>'
              "<table><thead><tr><th>Objekt</th><th>År</th></tr></thead><tbody><tr><td>Banan</td><td>2035</td></tr>"
              "</tbody></table>"),
-    ("Avslutning", "<p>Tillsammans är vi starkare.</p><h3>Kontakt</h3><p>Kansliet.</p>"),
+    ("Avslutning", "<p>Tillsammans är vi starkare.</p><h2>Kontakt</h2><p>Kansliet.</p><h3>Adress</h3>"
+                   "<p>Box 1.</p>"),
 ]
 
 
@@ -122,7 +123,8 @@ def test_round_trip_through_the_importer(paper):
     assert [s.title for s in preview.sections] == [s.title for s in paper.live_sections]
     for imported, original in zip(preview.sections, paper.live_sections):
         assert html_to_text(imported.html) == html_to_text(original.html)
-    bakgrund, krav, _ = preview.sections
+    bakgrund, krav, avslutning = preview.sections
+    assert "<h2>Kontakt</h2>" in avslutning.html and "<h3>Adress</h3>" in avslutning.html  # subheadings stay
     assert "<strong>nya stambanor</strong>" in bakgrund.html and "<em>snabba tåg</em>" in bakgrund.html
     assert "<ul><li>Södra stambanan</li><li>Västkustbanan</li></ul>" in bakgrund.html
     assert "<ol><li>Finansiering</li><li>Tidplan</li></ol>" in krav.html
