@@ -5,7 +5,7 @@ Extension points for domains built beside this one:
 - `set_comment_provider(fn)`: fn(paper) -> list[CommentThread] (the open threads).
 - `register_appendix_provider(name, fn, order)`: fn(paper, snapshot) -> Appendix | None;
   e.g. the decisions domain returns the decision page (see `builder.decision_page_html`).
-- `builder.build_priority_list_docx(PriorityListExport)` for priority lists.
+- `export_priority_list_docx(ws, PriorityListExport)` for priority lists.
 """
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ from sqlalchemy import select
 
 from workspace.db import db, utcnow
 from workspace.events import record_event, register_event_labels
-from workspace.export.builder import build_paper_docx, changes_appendix_html
-from workspace.export.document import Appendix, CommentThread, ExportDocument, ExportSection
+from workspace.export.builder import build_paper_docx, build_priority_list_docx, changes_appendix_html
+from workspace.export.document import Appendix, CommentThread, ExportDocument, ExportSection, PriorityListExport
 from workspace.export.models import JOB_KINDS, ExportJob, ExportTemplate
 from workspace.export.pdf import PdfError, docx_to_pdf, pdf_available
 from workspace.export.template import TemplateError, normalise_template
@@ -151,6 +151,12 @@ def export_paper_docx(paper: Paper, options: ExportOptions | None = None) -> byt
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         document = paper_document(paper, options or ExportOptions())
         return build_paper_docx(document, template_bytes(paper.workspace))
+
+
+def export_priority_list_docx(ws: Workspace, data: PriorityListExport) -> bytes:
+    """The priorities domain's entry point: a priority list in the workspace's template."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return build_priority_list_docx(data, template_bytes(ws))
 
 
 def export_paper_pdf(paper: Paper, options: ExportOptions | None = None) -> bytes:

@@ -299,3 +299,15 @@ def test_a_template_footer_with_page_numbers_is_kept_as_is(paper, demo, ws):
     footer = open_docx(services.export_paper_docx(paper)).sections[0].footer._element
     fields = [f.get(qn("w:instr")) for f in footer.iter(qn("w:fldSimple"))]
     assert fields == [" PAGE "] and not list(footer.iter(qn("w:instrText")))  # no second page number
+
+
+def test_priority_list_entry_point_uses_the_workspace_template(ws):
+    from workspace.export.document import FollowUpEntry, PriorityItem, PriorityListExport
+
+    data = PriorityListExport(title="Prioriteringar för 2027", year=2027, body_name=ws.name, status_label="Utkast",
+                              adopted=False, items=[PriorityItem("A", "Sydostlänken", "<p>Elektrifiering.</p>",
+                                                                 ["Region Blekinge"],
+                                                                 follow_ups=[FollowUpEntry("Årsbokslut 2027", "Klar")])])
+    doc = open_docx(services.export_priority_list_docx(ws, data))
+    assert doc.sections[0].header.paragraphs[0].text == "REGIONSAMVERKAN SYDSVERIGE"  # the demo's template
+    assert [c.text for c in doc.tables[1].rows[1].cells] == ["A. Sydostlänken", "Klar"]
