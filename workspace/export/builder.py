@@ -30,7 +30,6 @@ from docx.text.run import Run
 from flask_babel import gettext as _
 
 from workspace.export.document import (
-    Appendix,
     CommentThread,
     DecisionPage,
     ExportDocument,
