@@ -33,33 +33,33 @@ def titles(hits):
 
 def test_swedish_inflections_are_found(app, demo, indexed):
     ids = ws_ids(demo, "sydsverige")
-    hits, _, _ = engine.search(get_index(), "kollektivtrafiken", ids)
+    hits = engine.search(get_index(), "kollektivtrafiken", ids).hits
     assert any("kollektivtrafik" in h.snippet.lower() for h in hits)
-    hits2, _, _ = engine.search(get_index(), "Regionerna", ids)
+    hits2 = engine.search(get_index(), "Regionerna", ids).hits
     assert hits2 and "<mark" in hits2[0].snippet
 
 
 def test_phrases_prefix_fields_and_boolean(app, demo, indexed):
     ids = ws_ids(demo, "sydsverige", "sosk", "sodertorn", "sormland")
-    assert engine.search(get_index(), '"hållbar utveckling"', ids)[0]
-    assert engine.search(get_index(), "stambano*", ids)[0]
-    assert all("Sörmland" in h.title for h in engine.search(get_index(), "title:Sörmland", ids)[0])
-    both = engine.search(get_index(), "Ystad AND Simrishamn", ids)[0]
+    assert engine.search(get_index(), '"hållbar utveckling"', ids).hits
+    assert engine.search(get_index(), "stambano*", ids).hits
+    assert all("Sörmland" in h.title for h in engine.search(get_index(), "title:Sörmland", ids).hits)
+    both = engine.search(get_index(), "Ystad AND Simrishamn", ids).hits
     assert both and all(h.workspace_id == demo.workspace("sosk").id for h in both)
-    assert not engine.search(get_index(), "Ystad NOT Ystad", ids)[0]
+    assert not engine.search(get_index(), "Ystad NOT Ystad", ids).hits
 
 
 def test_a_person_never_sees_another_workspace(app, demo, indexed):
     sosk = ws_ids(demo, "sosk")
-    hits, _, _ = engine.search(get_index(), "Regionsamverkan Sydsverige", sosk)
+    hits = engine.search(get_index(), "Regionsamverkan Sydsverige", sosk).hits
     assert hits == [] or all(h.workspace_id == sosk[0] for h in hits)
     assert all("Sydsverige" not in h.snippet for h in hits)
 
 
 def test_did_you_mean(app, demo, indexed):
     ids = ws_ids(demo, "sydsverige")
-    hits, suggestion, _ = engine.search(get_index(), "infrastrukturr", ids)
-    assert hits == [] and suggestion and "infrastruktur" in suggestion
+    res = engine.search(get_index(), "infrastrukturr", ids)
+    assert res.hits == [] and res.suggestion and "infrastruktur" in res.suggestion
 
 
 @pytest.mark.parametrize("junk", ['"', "(", "AND", "*", "title:", "'; DROP TABLE paper; --", "a" * 500, "NOT NOT"])
@@ -77,20 +77,20 @@ def test_a_save_is_found_after_sync_and_status_reports_progress(app, demo, index
         services.save_section(demo.user("tjansteman.skane@demo.example"), s, s.html + "<p>Vätgasstråket längs E4.</p>",
                               s.current_revision_id)
         db.session.commit()
-        applied, newest = status()
-        assert applied < newest
+        st = status()
+        assert st.applied < st.newest and st.behind >= 1
         assert sync_index() >= 1
-        assert status()[0] == status()[1]
-        hits, _, _ = engine.search(get_index(), "vätgasstråket", ws_ids(demo, "sydsverige"))
+        assert status().behind == 0
+        hits = engine.search(get_index(), "vätgasstråket", ws_ids(demo, "sydsverige")).hits
         assert hits and hits[0].section_id == s.id
 
 
 def test_index_deleted_then_rebuilt_gives_the_same_results(app, demo, indexed):
     ids = ws_ids(demo, "sydsverige", "sosk", "sodertorn", "sormland")
-    before = titles(engine.search(get_index(), "samverkan", ids)[0])
+    before = titles(engine.search(get_index(), "samverkan", ids).hits)
     shutil.rmtree(index_path())
     app.extensions.pop("search-index", None)
     sync_index()  # a lost index is rebuilt from the database
-    assert titles(engine.search(get_index(), "samverkan", ids)[0]) == before
+    assert titles(engine.search(get_index(), "samverkan", ids).hits) == before
     rebuild()
-    assert titles(engine.search(get_index(), "samverkan", ids)[0]) == before
+    assert titles(engine.search(get_index(), "samverkan", ids).hits) == before
