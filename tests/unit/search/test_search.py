@@ -12,17 +12,6 @@ from workspace.search.indexer import get_index, index_path, rebuild, status, syn
 pytestmark = pytest.mark.skipif(not CORPUS_DIR.is_dir(), reason=f"the corpus is not at {CORPUS_DIR}")
 
 
-@pytest.fixture
-def indexed(app, demo):
-    with app.test_request_context():
-        shutil.rmtree(index_path(), ignore_errors=True)
-        app.extensions.pop("search-index", None)
-        sync_index()
-        yield
-        shutil.rmtree(index_path(), ignore_errors=True)
-        app.extensions.pop("search-index", None)
-
-
 def ws_ids(demo, *slugs):
     return [demo.workspace(s).id for s in slugs]
 

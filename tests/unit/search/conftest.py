@@ -1,0 +1,31 @@
+import shutil
+
+import pytest
+
+from workspace.search.indexer import index_path, sync_index
+
+
+def _drop(app):
+    shutil.rmtree(index_path(), ignore_errors=True)
+    app.extensions.pop("search-index", None)
+
+
+@pytest.fixture
+def indexed(app, demo):
+    """The demo (the real corpus as papers) indexed in a fresh index."""
+    with app.test_request_context():
+        _drop(app)
+        sync_index()
+        yield
+        _drop(app)
+
+
+@pytest.fixture
+def ids(demo):
+    def make(*slugs):
+        return [demo.workspace(s).id for s in slugs]
+
+    return make
+
+
+ALL = ("sydsverige", "sosk", "sodertorn", "sormland")
