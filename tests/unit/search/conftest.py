@@ -10,6 +10,16 @@ def _drop(app):
     app.extensions.pop("search-index", None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_index(app):
+    """Every test starts and ends without an index (the database is emptied too)."""
+    with app.app_context():
+        _drop(app)
+    yield
+    with app.app_context():
+        _drop(app)
+
+
 @pytest.fixture
 def indexed(app, demo):
     """The demo (the real corpus as papers) indexed in a fresh index."""
