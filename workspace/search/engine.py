@@ -268,7 +268,7 @@ def _int(v) -> int | None:
 
 
 def _hit(r) -> Hit:
-    snippet = r.highlights("body") or r.highlights("title") or ""
+    snippet = (r.highlights("body") if r.get("body") else "") or r.highlights("title") or ""
     if not snippet and r.get("body"):
         snippet = _escape(r["body"][:200])
     return Hit(r["doc_id"], r["kind"], int(r["workspace_id"]), _int(r.get("paper_id")), _int(r.get("section_id")),
