@@ -7,7 +7,9 @@ of another version is rebuilt by the indexer.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -16,25 +18,40 @@ from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh import sorting
-from whoosh.analysis import LanguageAnalyzer, StandardAnalyzer
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from markupsafe import escape
 from whoosh.index import LockError
 from whoosh.qparser import MultifieldParser
+from whoosh.lang.snowball.swedish import SwedishStemmer
 from whoosh.query import NullQuery, Or, Term
 
 META_ID = "meta:last-event"
 WRITER_TIMEOUT = 2.0
 # Bump whenever make_schema() or what goes into a field changes: older indexes are rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Facet name → index field. Each is a single-valued, sortable ID so grouping reads a column.
 FACET_FIELDS = ("workspace_id", "kind", "policy_area", "status", "organization", "year")
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
 
+_stemmer = SwedishStemmer()
+TOKEN_RE = re.compile(r"\w+(\.?\w+)*")  # Whoosh's default token pattern
+
+
+@functools.lru_cache(maxsize=200_000)
+def swedish_stem(word: str) -> str:
+    """Whoosh's Swedish Snowball stemmer behind a C-level cache (its own cache is slow Python)."""
+    return _stemmer.stem(word)
+
+
+def swedish_analyzer():
+    return (RegexTokenizer(TOKEN_RE.pattern) | LowercaseFilter() | StopFilter(lang="sv")
+            | StemFilter(stemfn=swedish_stem, cachesize=None))
+
+
 def make_schema() -> Schema:
-    sv = LanguageAnalyzer("sv")
+    sv = swedish_analyzer()
     return Schema(
         doc_id=ID(stored=True, unique=True),
         # Which object's documents these are ("paper:12"); re-indexing an object replaces them all.
@@ -199,13 +216,38 @@ def parse(schema, text: str):
         return parser.parse(" ".join(w for w in text.split() if w.isalnum()))
 
 
-def _docsets(results, fieldname: str) -> dict[str, set[int]]:
-    out: dict[str, set[int]] = {}
-    for key, docnums in results.groups(fieldname).items():
-        if key is None or key == "" or key == b"":
-            continue
-        key = key.decode("utf-8") if isinstance(key, bytes) else str(key)
-        out.setdefault(key, set()).update(docnums)
+_COLUMNS: dict[bytes, dict[str, list]] = {}  # segment id → facet field → value per document
+
+
+def _columns(s) -> dict[str, list]:
+    """Every document's facet values, by document number, for this searcher's segments.
+
+    Segments never change once written (deletions aside, which matchers skip), so their
+    columns are read once per process and reused until the segment is merged away.
+    """
+    leaves = s.reader().leaf_readers()
+    out: dict[str, list] = {f: [] for f in FACET_FIELDS}
+    live = set()
+    for reader, _offset in leaves:
+        seg = reader.segment()
+        key = seg.segment_id() if seg is not None else None
+        cols = _COLUMNS.get(key) if key else None
+        if cols is None:
+            cols = {}
+            for f in FACET_FIELDS:
+                if reader.has_column(f):
+                    col = reader.column_reader(f, translate=True)
+                    cols[f] = [v if v else None for v in col]
+                else:
+                    cols[f] = [None] * reader.doc_count_all()
+            if key:
+                _COLUMNS[key] = cols
+        live.add(key)
+        for f in FACET_FIELDS:
+            out[f] += cols[f]
+    for key in list(_COLUMNS):
+        if key not in live and len(_COLUMNS) > 64:
+            del _COLUMNS[key]
     return out
 
 
@@ -217,70 +259,135 @@ def search(ix, text: str, workspace_ids: list[int], *, selected: dict[str, set[s
     its own, so ticking one kind still shows how many hits the other kinds would add.
     """
     selected = {f: set(v) for f, v in (selected or {}).items() if f in FACET_FIELDS and v}
+    empty = Results([], 0, {f: [] for f in FACET_FIELDS})
     if not workspace_ids or not text.strip():
-        return Results([], 0, {f: [] for f in FACET_FIELDS})
+        return empty
     query = parse(ix.schema, text)
-    if query is NullQuery or isinstance(query, type(NullQuery)):
-        return Results([], 0, {f: [] for f in FACET_FIELDS})
-    allowed = Or([Term("workspace_id", str(wid)) for wid in workspace_ids])
-    facets = sorting.Facets()
-    for f in FACET_FIELDS:
-        facets.add_field(f, maptype=sorting.UnorderedList)
-    sort_kw = {"sortedby": "updated", "reverse": True} if sort == "date" else {}
+    if query is NullQuery:
+        return empty
+    allowed_ids = {str(w) for w in workspace_ids}
     page = max(1, page)
     with ix.searcher() as s:
-        first = s.search(query, filter=allowed, limit=page * limit, groupedby=facets, **sort_kw)
-        sets = {f: _docsets(first, f) for f in FACET_FIELDS}
-        matched = set().union(*sets["kind"].values()) if sets["kind"] else set()
-        chosen = {f: set().union(*(sets[f].get(v, set()) for v in vals)) for f, vals in selected.items()}
-        counts: dict[str, list[tuple[str, int]]] = {}
-        for f in FACET_FIELDS:
-            base = matched
-            for g, docs in chosen.items():
-                if g != f:
-                    base = base & docs
-            values = [(v, len(docs & base)) for v, docs in sets[f].items()]
-            values = [(v, n) for v, n in values if n or v in selected.get(f, ())]
-            values.sort(key=lambda vn: (-vn[1], vn[0]))
-            keep = values[:facet_limit] + [vn for vn in values[facet_limit:] if vn[0] in selected.get(f, ())]
-            keep += [(v, 0) for v in sorted(selected.get(f, ())) if v not in sets[f]]
-            counts[f] = keep
-        if chosen:
-            final = matched
-            for docs in chosen.values():
-                final = final & docs
-            total = len(final)
-            results = s.search(query, filter=final, limit=page * limit, **sort_kw) if final else None
-        else:
-            total, results = len(matched), first
+        cols = _columns(s)
+        ws_col = cols["workspace_id"]
+        # Permission first: nothing of another workspace is counted, shown or suggested.
+        matched = [d for d in s.docs_for_query(query) if ws_col[d] in allowed_ids]
+        final, counts = _facet_counts(matched, cols, selected, facet_limit)
         hits: list[Hit] = []
-        if results is not None:
-            results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
-            results.formatter = HtmlFormatter(tagname="mark", classname="hit", termclass="t")
-            for r in results[(page - 1) * limit:page * limit]:
-                hits.append(_hit(r))
+        if final:
+            sort_kw = {"sortedby": "updated", "reverse": True} if sort == "date" else {}
+            results = s.search(query, filter=set(final), limit=page * limit, **sort_kw)
+            marker = _Marker(query, s.reader())
+            hits = [_hit(r, marker) for r in results[(page - 1) * limit:page * limit]]
+        allowed = Or([Term("workspace_id", w) for w in sorted(allowed_ids)])
         suggestion = _did_you_mean(s, text, allowed) if not matched else None
-        return Results(hits, total, counts, suggestion)
+        return Results(hits, len(final), counts, suggestion)
+
+
+def _facet_counts(matched: list[int], cols, selected, facet_limit: int):
+    """The documents passing every selection, and each facet's counts under the others'."""
+    from collections import Counter
+
+    counters = {f: Counter() for f in FACET_FIELDS}
+    final = []
+    sel = list(selected.items())
+    for d in matched:
+        failing = None
+        n_fail = 0
+        for f, values in sel:
+            if cols[f][d] not in values:
+                n_fail += 1
+                failing = f
+                if n_fail > 1:
+                    break
+        if n_fail == 0:
+            final.append(d)
+            for f in FACET_FIELDS:
+                counters[f][cols[f][d]] += 1
+        elif n_fail == 1:
+            counters[failing][cols[failing][d]] += 1
+    counts: dict[str, list[tuple[str, int]]] = {}
+    for f in FACET_FIELDS:
+        chosen = selected.get(f, set())
+        values = [(str(v), n) for v, n in counters[f].items() if v is not None]
+        values.sort(key=lambda vn: (-vn[1], vn[0]))
+        keep = values[:facet_limit] + [vn for vn in values[facet_limit:] if vn[0] in chosen]
+        keep += [(v, 0) for v in sorted(chosen) if v not in counters[f]]
+        counts[f] = keep
+    return final, counts
 
 
 def _int(v) -> int | None:
     return int(v) if v not in (None, "") else None
 
 
-def _hit(r) -> Hit:
-    snippet = (r.highlights("body") if r.get("body") else "") or r.highlights("title") or ""
-    if not snippet and r.get("body"):
-        snippet = _escape(r["body"][:200])
+class _Marker:
+    """Highlights the query's words in stored text.
+
+    Whoosh's highlighter re-analyses every hit's whole text through its (slow) token
+    pipeline; this tokenises with one regex and compares cached stems with the terms the
+    query matched in the index (prefixes and wildcards already expanded).
+    """
+
+    def __init__(self, query, reader):
+        self.stems: set[str] = set()
+        self.words: set[str] = set()
+        # Leaf by leaf: Query.existing_terms() on a compound query skips every leaf whose field
+        # differs from the first leaf's (a shadowed variable in Whoosh).
+        for leaf in query.leaves():
+            for fieldname, term in leaf.existing_terms(reader, phrases=True, expand=True):
+                word = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                (self.stems if fieldname in ("title", "body") else self.words).add(word)
+
+    def _hits(self, text: str) -> list[tuple[int, int]]:
+        out = []
+        for m in TOKEN_RE.finditer(text):
+            w = m.group().lower()
+            if w in self.words or swedish_stem(w) in self.stems:
+                out.append(m.span())
+        return out
+
+    def mark(self, text: str, *, maxchars: int = 220, whole: bool = False) -> str:
+        spans = self._hits(text)
+        if not spans:
+            return ""
+        if whole or len(text) <= maxchars:
+            lo, hi = 0, len(text)
+        else:
+            # The window of maxchars that holds the most hits, starting a little before one.
+            # Prefer the window with the most different words of the query, then the most hits.
+            best, lo = (-1, -1), 0
+            for i, (a, _b) in enumerate(spans):
+                start = max(0, a - 40)
+                inside = [text[x:y].lower() for x, y in spans[i:] if y <= start + maxchars]
+                score = (len({swedish_stem(w) for w in inside}), len(inside))
+                if score > best:
+                    best, lo = score, start
+            hi = min(len(text), lo + maxchars)
+            if lo > 0:
+                lo = text.find(" ", lo, spans[0][0] if spans[0][0] > lo else lo + 20) + 1 or lo
+            if hi < len(text):
+                cut = text.rfind(" ", lo, hi)
+                hi = cut if cut > lo else hi
+        parts, pos = [], lo
+        for a, b in spans:
+            if a < lo or b > hi:
+                continue
+            parts += [str(escape(text[pos:a])), '<mark class="hit">', str(escape(text[a:b])), "</mark>"]
+            pos = b
+        parts.append(str(escape(text[pos:hi])))
+        return ("…" if lo > 0 else "") + "".join(parts).strip() + ("…" if hi < len(text) else "")
+
+
+def _hit(r, marker: _Marker) -> Hit:
+    body = r.get("body") or ""
+    snippet = marker.mark(body) or marker.mark(r.get("title", ""), whole=True)
+    if not snippet and body:
+        snippet = str(escape(body[:200])) + ("…" if len(body) > 200 else "")
     return Hit(r["doc_id"], r["kind"], int(r["workspace_id"]), _int(r.get("paper_id")), _int(r.get("section_id")),
                r.get("title", ""), snippet, r.get("status", ""), r.get("policy_area", ""),
                r.get("organization", ""), r.get("year", ""), r.get("author", ""), r.get("updated"),
                dict(r.get("target") or {}))
-
-
-def _escape(text: str) -> str:
-    from markupsafe import escape
-
-    return str(escape(text))
 
 
 def _did_you_mean(s, text: str, allowed) -> str | None:
