@@ -29,7 +29,7 @@ from whoosh.query import NullQuery, Or, Term
 META_ID = "meta:last-event"
 WRITER_TIMEOUT = 2.0
 # Bump whenever make_schema() or what goes into a field changes: older indexes are rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Facet name → index field. Each is a single-valued, sortable ID so grouping reads a column.
 FACET_FIELDS = ("workspace_id", "kind", "policy_area", "status", "organization", "year")
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
