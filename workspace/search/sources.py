@@ -152,7 +152,7 @@ def _register() -> None:
         object_ids=_paper_ids, documents=paper_documents, all_object_ids=all_paper_ids,
         all_documents=all_paper_documents, link=_link, status_labels=STATUS_LABELS))
     register_source(DocumentSource(
-        name="section", kinds={"section": _l("Avsnitt")}, verbs=PAPER_VERBS | SECTION_VERBS,
+        name="section", kinds={"section": _l("Textavsnitt")}, verbs=PAPER_VERBS | SECTION_VERBS,
         object_ids=_section_ids, documents=section_documents, all_object_ids=all_section_ids,
         all_documents=all_section_documents, link=_link, status_labels=STATUS_LABELS))
 
