@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import heapq
 import os
 import re
 import shutil
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ WRITER_TIMEOUT = 2.0
 SCHEMA_VERSION = 4
 # Facet name → index field. Each is a single-valued, sortable ID so grouping reads a column.
 FACET_FIELDS = ("workspace_id", "kind", "policy_area", "status", "organization", "year")
+COLUMN_FIELDS = FACET_FIELDS + ("updated",)
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
 
@@ -89,7 +92,9 @@ def open_index(path: str | os.PathLike):
         return windex.open_dir(str(path))
     path.mkdir(parents=True, exist_ok=True)
     try:
-        return windex.create_in(str(path), make_schema())
+        ix = windex.create_in(str(path), make_schema())
+        _stamp(path)
+        return ix
     except FileExistsError:  # another process was quicker
         return windex.open_dir(str(path))
 
@@ -102,6 +107,46 @@ def writer(ix, timeout: float = WRITER_TIMEOUT):
         return None
 
 
+_local = threading.local()
+IDENTITY_FILE = "samverkan-index-id"
+
+
+def _identity(folder) -> str:
+    """A random id written when an index is created (inode numbers are reused)."""
+    try:
+        return (Path(folder) / IDENTITY_FILE).read_text()
+    except FileNotFoundError:
+        return f"ino:{os.stat(folder).st_ino}"
+
+
+def _stamp(folder) -> None:
+    (Path(folder) / IDENTITY_FILE).write_text(os.urandom(8).hex())
+
+
+def searcher(ix):
+    """This thread's searcher on the index, refreshed if the index changed since.
+
+    Opening a searcher reads the table of contents and every segment's header; reusing it
+    saves that on each search. A rebuilt index is a new directory (a new inode), so a
+    searcher of the old one is never reused for it, even at the same generation number.
+    """
+    folder = ix.storage.folder
+    ino = _identity(folder)
+    cache = getattr(_local, "searchers", None)
+    if cache is None:
+        cache = _local.searchers = {}
+    held = cache.get(folder)
+    if held is not None and held[0] == ino and held[1].up_to_date():
+        return held[1]
+    if held is not None:
+        held[1].close()
+    # A fresh reader, not Searcher.refresh(): that reuses segment readers, which then miss
+    # deletions committed to those segments since.
+    s = ix.searcher()
+    cache[folder] = (ino, s)
+    return s
+
+
 @dataclass
 class IndexState:
     last_event: int = 0
@@ -112,9 +157,9 @@ class IndexState:
 
 
 def state(ix) -> IndexState:
-    with ix.searcher() as s:
-        doc = s.document(doc_id=META_ID)
-        count = s.doc_count()
+    s = searcher(ix)
+    doc = s.document(doc_id=META_ID)
+    count = s.doc_count()
     if not doc:
         return IndexState(documents=count)
     return IndexState(int(doc.get("last_event") or 0), doc.get("schema_version"), dict(doc.get("gaps") or {}),
@@ -154,6 +199,7 @@ def rebuild_dir(path: str | os.PathLike, fill) -> None:
     tmp.mkdir(parents=True)
     try:
         ix = windex.create_in(str(tmp), make_schema())
+        _stamp(tmp)
         w = ix.writer(procs=1, limitmb=128)
         fill(w)
         w.commit(optimize=True)
@@ -204,8 +250,17 @@ class Results:
     suggestion: str | None = None
 
 
+_PARSERS: dict[int, tuple] = {}
+
+
 def _parser(schema) -> MultifieldParser:
-    return MultifieldParser(["title", "body", "raw"], schema=schema)  # words AND-ed, like a web search
+    held = _PARSERS.get(id(schema))
+    if held is None or held[0] is not schema:
+        if len(_PARSERS) > 16:
+            _PARSERS.clear()
+        # Words are AND-ed, like a web search.
+        held = _PARSERS[id(schema)] = (schema, MultifieldParser(["title", "body", "raw"], schema=schema))
+    return held[1]
 
 
 def parse(schema, text: str):
@@ -226,7 +281,7 @@ def _columns(s) -> dict[str, list]:
     columns are read once per process and reused until the segment is merged away.
     """
     leaves = s.reader().leaf_readers()
-    out: dict[str, list] = {f: [] for f in FACET_FIELDS}
+    out: dict[str, list] = {f: [] for f in COLUMN_FIELDS}
     live = set()
     for reader, _offset in leaves:
         seg = reader.segment()
@@ -234,16 +289,17 @@ def _columns(s) -> dict[str, list]:
         cols = _COLUMNS.get(key) if key else None
         if cols is None:
             cols = {}
-            for f in FACET_FIELDS:
+            for f in COLUMN_FIELDS:
                 if reader.has_column(f):
-                    col = reader.column_reader(f, translate=True)
+                    # Dates stay Whoosh's sortable integers: only their order matters here.
+                    col = reader.column_reader(f, translate=f != "updated")
                     cols[f] = [v if v else None for v in col]
                 else:
                     cols[f] = [None] * reader.doc_count_all()
             if key:
                 _COLUMNS[key] = cols
         live.add(key)
-        for f in FACET_FIELDS:
+        for f in COLUMN_FIELDS:
             out[f] += cols[f]
     for key in list(_COLUMNS):
         if key not in live and len(_COLUMNS) > 64:
@@ -262,26 +318,47 @@ def search(ix, text: str, workspace_ids: list[int], *, selected: dict[str, set[s
     empty = Results([], 0, {f: [] for f in FACET_FIELDS})
     if not workspace_ids or not text.strip():
         return empty
-    query = parse(ix.schema, text)
+    s = searcher(ix)
+    query = parse(s.schema, text)
     if query is NullQuery:
         return empty
     allowed_ids = {str(w) for w in workspace_ids}
     page = max(1, page)
-    with ix.searcher() as s:
-        cols = _columns(s)
-        ws_col = cols["workspace_id"]
-        # Permission first: nothing of another workspace is counted, shown or suggested.
-        matched = [d for d in s.docs_for_query(query) if ws_col[d] in allowed_ids]
-        final, counts = _facet_counts(matched, cols, selected, facet_limit)
-        hits: list[Hit] = []
-        if final:
-            sort_kw = {"sortedby": "updated", "reverse": True} if sort == "date" else {}
-            results = s.search(query, filter=set(final), limit=page * limit, **sort_kw)
-            marker = _Marker(query, s.reader())
-            hits = [_hit(r, marker) for r in results[(page - 1) * limit:page * limit]]
-        allowed = Or([Term("workspace_id", w) for w in sorted(allowed_ids)])
-        suggestion = _did_you_mean(s, text, allowed) if not matched else None
-        return Results(hits, len(final), counts, suggestion)
+    cols = _columns(s)
+    matched, scores = _matches(s, query, allowed_ids, cols["workspace_id"])
+    final, counts = _facet_counts(matched, cols, selected, facet_limit)
+    hits: list[Hit] = []
+    if final:
+        if sort == "date":
+            updated = cols["updated"]
+            ranked = sorted(final, key=lambda d: (updated[d] or 0, d), reverse=True)
+        else:
+            ranked = heapq.nlargest(page * limit, final, key=lambda d: (scores[d], -d))
+        marker = _Marker(query, s.reader())
+        hits = [_hit(s.stored_fields(d), marker) for d in ranked[(page - 1) * limit:page * limit]]
+    allowed = Or([Term("workspace_id", w) for w in sorted(allowed_ids)])
+    suggestion = _did_you_mean(s, text, allowed) if not matched else None
+    return Results(hits, len(final), counts, suggestion)
+
+
+def _matches(s, query, allowed_ids: set[str], ws_col: list) -> tuple[list[int], dict[int, float]]:
+    """Every matching document the user may see, with its score, in one pass.
+
+    Whoosh's own search would walk the matchers twice (once for facets, once for the top
+    hits); here one pass gives both, and permission is applied before anything is counted.
+    """
+    matched: list[int] = []
+    scores: dict[int, float] = {}
+    context = s.context()
+    for sub, offset in s.leaf_searchers():
+        m = query.matcher(sub, context)
+        while m.is_active():
+            d = m.id() + offset
+            if ws_col[d] in allowed_ids:
+                matched.append(d)
+                scores[d] = m.score()
+            m.next()
+    return matched, scores
 
 
 def _facet_counts(matched: list[int], cols, selected, facet_limit: int):
@@ -338,10 +415,16 @@ class _Marker:
             for fieldname, term in leaf.existing_terms(reader, phrases=True, expand=True):
                 word = term.decode("utf-8") if isinstance(term, bytes) else str(term)
                 (self.stems if fieldname in ("title", "body") else self.words).add(word)
+        # Any token whose stem is one of ours starts with it: a regex finds the candidates
+        # in C, and only those are stemmed.
+        heads = sorted(self.stems | self.words, key=len, reverse=True)[:300]
+        self.pattern = re.compile(r"\b(?:%s)\w*" % "|".join(map(re.escape, heads)), re.IGNORECASE) if heads else None
 
     def _hits(self, text: str) -> list[tuple[int, int]]:
+        if self.pattern is None:
+            return []
         out = []
-        for m in TOKEN_RE.finditer(text):
+        for m in self.pattern.finditer(text):
             w = m.group().lower()
             if w in self.words or swedish_stem(w) in self.stems:
                 out.append(m.span())

@@ -225,3 +225,25 @@ def test_gaps_are_remembered_for_a_while_then_dropped(monkeypatch):
     later = time.time() + indexer.GAP_PATIENCE + 1
     monkeypatch.setattr(indexer.time, "time", lambda: later)
     assert indexer._next_gaps(gaps, 14, []) == {}
+
+
+def test_repeated_saves_keep_one_meta_document_and_no_stale_copies(app, demo, indexed, ids):
+    """Each sync replaces the meta document and the saved section's documents: none pile up."""
+    from workspace.search.indexer import get_index
+
+    before = status().documents
+    with app.test_request_context(method="POST"):
+        p = paper("Om Regionsamverkan Sydsverige")
+        s = p.live_sections[0]
+        for i in range(3):
+            papers.save_section(demo.user("tjansteman.skane@demo.example"), s, s.html + f"<p>Runda{i}.</p>",
+                                s.current_revision_id)
+            db.session.commit()
+            engine.search(get_index(), "region", ids("sydsverige"))  # a searcher held across commits
+            sync_index()
+            st = status()
+            assert st.behind == 0 and st.documents == before, i
+            hits = search(f"runda{i}", ids("sydsverige")).hits
+            assert [h.section_id for h in hits] == [s.id]
+    searcher = engine.searcher(get_index())
+    assert len(list(searcher.documents(doc_id=engine.META_ID))) == 1
