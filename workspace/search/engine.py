@@ -107,7 +107,6 @@ def writer(ix, timeout: float = WRITER_TIMEOUT):
         return None
 
 
-_local = threading.local()
 IDENTITY_FILE = "samverkan-index-id"
 
 
@@ -123,28 +122,44 @@ def _stamp(folder) -> None:
     (Path(folder) / IDENTITY_FILE).write_text(os.urandom(8).hex())
 
 
-def searcher(ix):
-    """This thread's searcher on the index, refreshed if the index changed since.
+_pool_lock = threading.Lock()
+_pool: dict[str, list] = {}  # index folder → idle (identity, searcher)
+POOL_SIZE = 8
 
-    Opening a searcher reads the table of contents and every segment's header; reusing it
-    saves that on each search. A rebuilt index is a new directory (a new inode), so a
-    searcher of the old one is never reused for it, even at the same generation number.
+
+@contextmanager
+def searcher(ix):
+    """A searcher on the latest state of the index, borrowed from a small per-process pool.
+
+    Opening a searcher reads the table of contents and every segment's header; reusing an
+    idle one saves that on each search. Searchers are not shared between threads at once.
+    A rebuilt or re-created index has a new identity (see _identity), so a searcher of the
+    old one is never reused, even at the same generation number; a changed index gets a
+    fresh reader, not Searcher.refresh(), which reuses segment readers that then miss
+    deletions committed to those segments since.
     """
     folder = ix.storage.folder
-    ino = _identity(folder)
-    cache = getattr(_local, "searchers", None)
-    if cache is None:
-        cache = _local.searchers = {}
-    held = cache.get(folder)
-    if held is not None and held[0] == ino and held[1].up_to_date():
-        return held[1]
-    if held is not None:
-        held[1].close()
-    # A fresh reader, not Searcher.refresh(): that reuses segment readers, which then miss
-    # deletions committed to those segments since.
-    s = ix.searcher()
-    cache[folder] = (ino, s)
-    return s
+    ident = _identity(folder)
+    s = None
+    with _pool_lock:
+        idle = _pool.setdefault(folder, [])
+        while idle and s is None:
+            held_ident, held = idle.pop()
+            if held_ident == ident and held.up_to_date():
+                s = held
+            else:
+                held.close()
+    if s is None:
+        s = ix.searcher()
+    try:
+        yield s
+    finally:
+        with _pool_lock:
+            idle = _pool.setdefault(folder, [])
+            if len(idle) < POOL_SIZE:
+                idle.append((ident, s))
+            else:
+                s.close()
 
 
 @dataclass
@@ -157,9 +172,9 @@ class IndexState:
 
 
 def state(ix) -> IndexState:
-    s = searcher(ix)
-    doc = s.document(doc_id=META_ID)
-    count = s.doc_count()
+    with searcher(ix) as s:
+        doc = s.document(doc_id=META_ID)
+        count = s.doc_count()
     if not doc:
         return IndexState(documents=count)
     return IndexState(int(doc.get("last_event") or 0), doc.get("schema_version"), dict(doc.get("gaps") or {}),
@@ -318,27 +333,27 @@ def search(ix, text: str, workspace_ids: list[int], *, selected: dict[str, set[s
     empty = Results([], 0, {f: [] for f in FACET_FIELDS})
     if not workspace_ids or not text.strip():
         return empty
-    s = searcher(ix)
-    query = parse(s.schema, text)
-    if query is NullQuery:
-        return empty
-    allowed_ids = {str(w) for w in workspace_ids}
-    page = max(1, page)
-    cols = _columns(s)
-    matched, scores = _matches(s, query, allowed_ids, cols["workspace_id"])
-    final, counts = _facet_counts(matched, cols, selected, facet_limit)
-    hits: list[Hit] = []
-    if final:
-        if sort == "date":
-            updated = cols["updated"]
-            ranked = sorted(final, key=lambda d: (updated[d] or 0, d), reverse=True)
-        else:
-            ranked = heapq.nlargest(page * limit, final, key=lambda d: (scores[d], -d))
-        marker = _Marker(query, s.reader())
-        hits = [_hit(s.stored_fields(d), marker) for d in ranked[(page - 1) * limit:page * limit]]
-    allowed = Or([Term("workspace_id", w) for w in sorted(allowed_ids)])
-    suggestion = _did_you_mean(s, text, allowed) if not matched else None
-    return Results(hits, len(final), counts, suggestion)
+    with searcher(ix) as s:
+        query = parse(s.schema, text)
+        if query is NullQuery:
+            return empty
+        allowed_ids = {str(w) for w in workspace_ids}
+        page = max(1, page)
+        cols = _columns(s)
+        matched, scores = _matches(s, query, allowed_ids, cols["workspace_id"])
+        final, counts = _facet_counts(matched, cols, selected, facet_limit)
+        hits: list[Hit] = []
+        if final:
+            if sort == "date":
+                updated = cols["updated"]
+                ranked = sorted(final, key=lambda d: (updated[d] or 0, d), reverse=True)
+            else:
+                ranked = heapq.nlargest(page * limit, final, key=lambda d: (scores[d], -d))
+            marker = _Marker(query, s.reader())
+            hits = [_hit(s.stored_fields(d), marker) for d in ranked[(page - 1) * limit:page * limit]]
+        allowed = Or([Term("workspace_id", w) for w in sorted(allowed_ids)])
+        suggestion = _did_you_mean(s, text, allowed) if not matched else None
+        return Results(hits, len(final), counts, suggestion)
 
 
 def _matches(s, query, allowed_ids: set[str], ws_col: list) -> tuple[list[int], dict[int, float]]:

@@ -245,5 +245,5 @@ def test_repeated_saves_keep_one_meta_document_and_no_stale_copies(app, demo, in
             assert st.behind == 0 and st.documents == before, i
             hits = search(f"runda{i}", ids("sydsverige")).hits
             assert [h.section_id for h in hits] == [s.id]
-    searcher = engine.searcher(get_index())
-    assert len(list(searcher.documents(doc_id=engine.META_ID))) == 1
+    with engine.searcher(get_index()) as searcher:
+        assert len(list(searcher.documents(doc_id=engine.META_ID))) == 1

@@ -53,3 +53,54 @@ def test_two_processes_saving_while_indexing_lose_nothing(app, demo):
                 assert len(hits) == 1, (tag, i)
         shutil.rmtree(index_path(), ignore_errors=True)
         app.extensions.pop("search-index", None)
+
+
+def test_threads_searching_while_the_index_changes(app, demo):
+    """Pooled searchers: many threads at once, while saves are indexed, all see consistent results."""
+    import threading
+
+    from sqlalchemy import select
+
+    from workspace.db import db
+    from workspace.papers import services
+    from workspace.papers.models import Paper
+
+    with app.app_context():
+        shutil.rmtree(index_path(), ignore_errors=True)
+        app.extensions.pop("search-index", None)
+        sync_index()
+        ws_id = demo.workspace("sydsverige").id
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def reader():
+        with app.app_context():
+            while not stop.is_set():
+                try:
+                    r = engine.search(get_index(), "region", [ws_id])
+                    assert r.total == sum(n for _, n in r.facets["kind"])
+                except BaseException as e:  # noqa: BLE001 - reported below
+                    errors.append(e)
+                    return
+
+    threads = [threading.Thread(target=reader) for _ in range(6)]
+    for t in threads:
+        t.start()
+    try:
+        with app.test_request_context(method="POST"):
+            paper = db.session.scalar(select(Paper).where(Paper.workspace_id == ws_id).order_by(Paper.id))
+            s = paper.live_sections[0]
+            for i in range(5):
+                services.save_section(demo.user("tjansteman.skane@demo.example"), s, s.html + f"<p>Trådord{i}</p>",
+                                      s.current_revision_id)
+                db.session.commit()
+                sync_index()
+                assert engine.search(get_index(), f"trådord{i}", [ws_id]).hits
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+    assert not errors, errors[0]
+    with app.app_context():
+        shutil.rmtree(index_path(), ignore_errors=True)
+        app.extensions.pop("search-index", None)
