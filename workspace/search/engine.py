@@ -194,13 +194,21 @@ def is_current(st: IndexState) -> bool:
     return st.schema_version == SCHEMA_VERSION
 
 
+class Busy(RuntimeError):
+    """Another process is rebuilding the index."""
+
+
 @contextmanager
-def rebuild_lock(path: str | os.PathLike):
-    """One rebuild at a time across processes (the others wait, then find it done)."""
+def rebuild_lock(path: str | os.PathLike, *, wait: bool = True):
+    """One rebuild at a time across processes. Without `wait`, raise Busy if one is running
+    (a search request should not hang for minutes behind another's rebuild)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".rebuild-lock"), "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise Busy() from None
         try:
             yield
         finally:

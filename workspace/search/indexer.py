@@ -229,29 +229,36 @@ def rebuild(only_if_stale: bool = False) -> int:
     """Rebuild the whole index from the database (atomically swapped in); returns documents."""
     _ensure_sources()
     path = index_path()
-    with engine.rebuild_lock(path):
-        if only_if_stale:
-            st = engine.state(engine.open_index(path))
-            if engine.is_current(st) and st.last_event:
-                return 0  # another process rebuilt it while we waited
-        count = 0
-        with read_only():
-            newest = _newest_event()
+    try:
+        with engine.rebuild_lock(path, wait=not only_if_stale):
+            return _rebuild(path, only_if_stale)
+    except engine.Busy:
+        return 0  # another process is rebuilding; meanwhile searches use the index as it is
 
-            def fill(w):
-                nonlocal count
-                for source in SOURCES.values():
-                    if source.all_documents is not None:
-                        pairs = source.all_documents()
-                    else:
-                        pairs = ((oid, doc) for oid in source.all_object_ids() for doc in source.documents(oid))
-                    for oid, doc in pairs:
-                        w.add_document(**_fields(f"{source.name}:{oid}", doc))
-                        count += 1
-                engine.set_state(w, newest)
 
-            engine.rebuild_dir(path, fill)
-        current_app.extensions.pop("search-index", None)
+def _rebuild(path: Path, only_if_stale: bool) -> int:
+    if only_if_stale:
+        st = engine.state(engine.open_index(path))
+        if engine.is_current(st) and st.last_event:
+            return 0  # another process rebuilt it just before us
+    count = 0
+    with read_only():
+        newest = _newest_event()
+
+        def fill(w):
+            nonlocal count
+            for source in SOURCES.values():
+                if source.all_documents is not None:
+                    pairs = source.all_documents()
+                else:
+                    pairs = ((oid, doc) for oid in source.all_object_ids() for doc in source.documents(oid))
+                for oid, doc in pairs:
+                    w.add_document(**_fields(f"{source.name}:{oid}", doc))
+                    count += 1
+            engine.set_state(w, newest)
+
+        engine.rebuild_dir(path, fill)
+    current_app.extensions.pop("search-index", None)
     return count
 
 

@@ -83,3 +83,22 @@ def test_index_deleted_then_rebuilt_gives_the_same_results(app, demo, indexed):
     assert titles(engine.search(get_index(), "samverkan", ids).hits) == before
     rebuild()
     assert titles(engine.search(get_index(), "samverkan", ids).hits) == before
+
+
+def test_a_search_does_not_wait_behind_another_process_rebuilding(app, demo, indexed, monkeypatch):
+    """While one process rebuilds (holding the rebuild lock), a stale index is searched as it is."""
+    import fcntl
+
+    from workspace.search.indexer import index_path as path_of
+
+    monkeypatch.setattr(engine, "SCHEMA_VERSION", engine.SCHEMA_VERSION + 1)
+    path = path_of()
+    with open(path.with_name(path.name + ".rebuild-lock"), "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # flock is per open file: this blocks our own second open too
+        try:
+            assert sync_index() == 0
+            assert status().needs_rebuild
+            assert engine.search(get_index(), "samverkan", ws_ids(demo, "sormland")).hits
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    assert sync_index() > 0 and not status().needs_rebuild
