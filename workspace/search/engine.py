@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from markupsafe import escape
 from whoosh import index as windex
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
-from markupsafe import escape
 from whoosh.index import LockError
-from whoosh.qparser import MultifieldParser
 from whoosh.lang.snowball.swedish import SwedishStemmer
+from whoosh.qparser import MultifieldParser
 from whoosh.query import NullQuery, Or, Term
 
 META_ID = "meta:last-event"
@@ -36,7 +36,6 @@ SCHEMA_VERSION = 4
 FACET_FIELDS = ("workspace_id", "kind", "policy_area", "status", "organization", "year")
 COLUMN_FIELDS = FACET_FIELDS + ("updated",)
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
-
 
 _stemmer = SwedishStemmer()
 TOKEN_RE = re.compile(r"\w+(\.?\w+)*")  # Whoosh's default token pattern
