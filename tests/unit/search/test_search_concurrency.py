@@ -104,3 +104,48 @@ def test_threads_searching_while_the_index_changes(app, demo):
     with app.app_context():
         shutil.rmtree(index_path(), ignore_errors=True)
         app.extensions.pop("search-index", None)
+
+
+REBUILDER = textwrap.dedent("""
+    import sys
+    from workspace import create_app
+    url, instance = sys.argv[1], sys.argv[2]
+    app = create_app({"ENV_NAME": "testing", "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+                      "INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False})
+    from workspace.search.indexer import status, sync_index
+    with app.app_context():
+        for _ in range(20):
+            sync_index()
+            if not status().needs_rebuild:
+                break
+    print("ok")
+""")
+
+
+def test_two_processes_meeting_an_outdated_index_rebuild_it_once_without_errors(app, demo):
+    from workspace.search.indexer import status
+
+    with app.app_context():
+        shutil.rmtree(index_path(), ignore_errors=True)
+        app.extensions.pop("search-index", None)
+        sync_index()
+        ix = get_index()
+        w = ix.writer()
+        w.update_document(doc_id=engine.META_ID, kind="meta", last_event=engine.state(ix).last_event, schema_version=1)
+        w.commit()
+        assert status().needs_rebuild
+        before = engine.search(get_index(), "samverkan", [demo.workspace("sormland").id]).total
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    procs = [subprocess.Popen([sys.executable, "-c", REBUILDER, url, app.instance_path],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for p in procs:
+        out, err = p.communicate(timeout=180)
+        assert p.returncode == 0 and "ok" in out, err[-2000:]
+        assert "Error" not in err, err[-2000:]
+    with app.app_context():
+        app.extensions.pop("search-index", None)
+        st = status()
+        assert not st.needs_rebuild and st.behind == 0
+        assert engine.search(get_index(), "samverkan", [demo.workspace("sormland").id]).total == before
+        shutil.rmtree(index_path(), ignore_errors=True)
+        app.extensions.pop("search-index", None)
