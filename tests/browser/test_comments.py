@@ -48,6 +48,9 @@ def test_quote_a_passage_comment_reply_from_another_browser_and_resolve(app, dem
     maria, sara = pages.new(POLITICIAN), pages.new(SKANE)
     maria.goto(url)
     sara.goto(url)
+    # The demo may already have told Maria something (an approval round): count from here.
+    unread_before = int(maria.locator("#notification-count").inner_text().split()[0] or 0) \
+        if maria.locator("#notification-count").count() else 0
     panel_m, panel_s = maria.locator(f"#section-{sid}-threads"), sara.locator(f"#section-{sid}-threads")
     expect(panel_m.locator(".open-count")).to_have_text("0 öppna")
     select_text(maria, sid, "fler avgångar")
@@ -70,7 +73,7 @@ def test_quote_a_passage_comment_reply_from_another_browser_and_resolve(app, dem
     expect(panel_s.locator(".thread")).to_contain_text("Minst en i timmen.")
     # Maria sees the reply and her bell counts it, live
     expect(panel_m.locator(".thread")).to_contain_text("Minst en i timmen.", timeout=5000)
-    expect(maria.locator("#notification-count")).to_contain_text("1", timeout=5000)
+    expect(maria.locator("#notification-count")).to_contain_text(f"{unread_before + 1} oläst", timeout=5000)
     axe_check(maria)
     maria.click(f"#section-{sid}-threads button:has-text('Markera som löst')")
     expect(panel_m.locator(".open-count")).to_have_text("0 öppna")
