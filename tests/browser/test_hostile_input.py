@@ -92,12 +92,44 @@ def planted(app, demo):
             except services.PaperError:
                 pass  # two payloads the same after trimming
         ws.description = "\n".join(P)[:5000]
+        # Comments, replies and suggestions (their own, smaller allow-list) on the big paper.
+        from workspace.comments import services as comments
+
+        reader = demo.user("lasare@demo.example")
+        for i, section in enumerate(big.live_sections[:30]):
+            # (a prefix, because some payloads are cleaned away to nothing, which is refused)
+            thread = comments.start_thread(reader, section, f"Kommentar {i}: {P[i]} {P[-1 - i]}")
+            comments.reply(author, thread, f"Svar {i}: {P[(i + 30) % len(P)]}")
+            comments.make_suggestion(reader, section, f"<p>Förslag {i}</p>{P[(i + 60) % len(P)]}",
+                                     f"Skäl {i}: {P[(i + 90) % len(P)]}"[:2000], section.current_revision_id)
+        # Priority items: titles and descriptions.
+        from workspace.priorities import services as priorities
+
+        plist = priorities.create_list(kansli, ws, 2031)
+        for p in P[:40]:
+            priorities.add_item(author, plist, title=p[:300], description=p)
+        # A decision with a reservation and a note for the record.
+        from workspace.decisions import services as decisions
+        from workspace.db import utcnow
+        from datetime import timedelta
+
+        round_ = decisions.open_paper_round(kansli, big, services.snapshots_of(big)[0],
+                                            deadline=utcnow() + timedelta(days=3), registration_number=P[0][:60])
+        for user, p in zip([demo.user(f"politiker.{r}@demo.example") for r in ("kalmar", "kronoberg")], P[10:]):
+            decisions.record_decision(user, round_, "approve_reservation", statement=p, note=P[-5])
         for user, p in zip([demo.user(f"politiker.{r}@demo.example") for r in ("skane", "halland", "blekinge")], P):
             user.name = p[:120]
         db.session.commit()
         rebuild()
-        return {"big": big.id, "sections": [s.id for s in big.live_sections[:8]],
+        return {"big": big.id, "sections": [s.id for s in big.live_sections[:8]], "round": round_.id,
+                "suggestions": [sg.id for sg in _suggestions(big.id)[:3]], "year": plist.year,
                 "areas": db.session.scalar(select(PolicyArea.id).where(PolicyArea.workspace_id == ws.id))}
+
+
+def _suggestions(paper_id):
+    from workspace.comments.models import Suggestion
+
+    return db.session.scalars(select(Suggestion).where(Suggestion.paper_id == paper_id)).all()
 
 
 def test_nothing_runs_on_any_page_showing_hostile_text(watch, planted):
@@ -110,6 +142,15 @@ def test_nothing_runs_on_any_page_showing_hostile_text(watch, planted):
     for sid in planted["sections"][:4]:
         watch.visit(f"{base}/papers/{planted['big']}/sections/{sid}/history")
     watch.visit(f"{base}/papers/{planted['big']}/versions/compare")
+    for sid in planted["sections"][:3]:
+        watch.visit(f"{base}/papers/{planted['big']}/sections/{sid}/comments")
+    for sg in planted["suggestions"]:
+        watch.visit(f"{base}/papers/{planted['big']}/suggestions/{sg}")
+    watch.visit(f"{base}/rounds/{planted['round']}")
+    watch.visit(f"{base}/rounds")
+    watch.visit("/notifications")
+    watch.visit(f"{base}/priorities/{planted['year']}")
+    watch.visit(f"{base}/priorities")
     watch.visit(base)
     watch.visit(f"{base}/papers/areas")
     watch.visit(f"{base}/settings")
