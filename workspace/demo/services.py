@@ -61,8 +61,10 @@ def load_demo(password: str) -> dict[str, int]:
     # Comments first: the decisions demo adopts (freezes) a paper that the threads are on.
     counts["threads"] = _load_comments(by_slug)
     from workspace.decisions.demo import load_decisions_demo
+    from workspace.notifications.services import without_mail
 
-    counts["rounds"] = load_decisions_demo()
+    with without_mail():  # the demo's rounds notify people in the app, but send no e-mail
+        counts["rounds"] = load_decisions_demo()
     counts["priority_lists"] = load_priorities(by_slug)
     counts["export_templates"] = load_export_demo(by_slug)
     return counts
