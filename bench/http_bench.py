@@ -391,8 +391,11 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--only", default="")
+    ap.add_argument("--papers", type=int, default=0, help="seed fewer papers (only to try the bench out)")
     ap.add_argument("--json", default="", help="also write the raw figures here")
     args = ap.parse_args()
+    if args.papers:
+        os.environ["BENCH_PAPERS"] = str(args.papers)
     only = {x.strip() for x in args.only.split(",") if x.strip()} or None
     label = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL", "").startswith("postgresql") else "SQLite"
     print(f"machine: {describe_machine()}", flush=True)

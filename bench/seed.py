@@ -17,6 +17,7 @@ section by another official (the "someone else changed it" side of a merge); eve
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import re
 import time
@@ -260,8 +261,9 @@ def main() -> None:
     from workspace import create_app
 
     app = create_app()
+    papers = int(os.environ.get("BENCH_PAPERS", PAPERS))  # smaller only to try the bench out quickly
     with app.app_context():
-        out = seed()
+        out = seed(papers=papers, merge_papers=min(MERGE_PAPERS, papers // 5 or 1))
     print("seeded {papers} papers, {sections} sections, {revisions} revisions, {comments} comments, "
           "{events} events, {people} members in {seconds:.1f} s".format(**out))
 

@@ -259,7 +259,7 @@ def _paper_context(ws, me, paper, **extra):
 @bp.get("/<int:paper_id>")
 def detail(slug: str, paper_id: int):
     ws, me = load_workspace(slug, current_user)
-    paper = load_paper(ws, paper_id)
+    paper = load_paper(ws, paper_id, with_sections=True)
     return render("papers/detail.html", block=request.args.get("part") if request.args.get("part") in
                   ("sections", "header", "versions") else None, **_paper_context(ws, me, paper))
 
