@@ -56,11 +56,17 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.decisions import context as decisions_context
 
     decisions_context.init_app(app)
+    from workspace.comments import context as comments_context
+    from workspace.notifications import context as notifications_context
+
+    comments_context.init_app(app)
+    notifications_context.init_app(app)
 
     from workspace.accounts.views import bp as accounts_bp
     from workspace.web.views import bp as web_bp
     from workspace.live.views import bp as live_bp
     from workspace.papers.views import bp as papers_bp
+    from workspace.priorities.views import bp as priorities_bp
     from workspace.search.views import bp as search_bp
     from workspace.workspaces.views import bp as workspaces_bp
 
@@ -76,6 +82,12 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.decisions.views import bp as decisions_bp
 
     app.register_blueprint(decisions_bp)
+    from workspace.comments.views import bp as comments_bp
+    from workspace.notifications.views import bp as notifications_bp
+
+    app.register_blueprint(comments_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(priorities_bp)
 
     from workspace.demo.cli import demo_command
     from workspace.mail.cli import mail_cli
@@ -95,6 +107,9 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.decisions.cli import decisions_cli
 
     app.cli.add_command(decisions_cli)
+    from workspace.notifications.cli import notifications_cli
+
+    app.cli.add_command(notifications_cli)
     return app
 
 

@@ -64,7 +64,18 @@ def record_event(
     )
     db.session.add(ev)
     db.session.flush()
+    for listener in _LISTENERS:
+        listener(ev)
     return ev
+
+
+_LISTENERS: list = []
+
+
+def add_event_listener(fn) -> None:
+    """Call `fn(event)` after every recorded event, in the same transaction (notifications)."""
+    if fn not in _LISTENERS:
+        _LISTENERS.append(fn)
 
 
 def events_for_workspace(workspace_id: int, *, after_id: int = 0, limit: int | None = None):

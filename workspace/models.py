@@ -24,3 +24,12 @@ from workspace.decisions.models import (  # noqa: F401
     Ratification,
     RoundParticipant,
 )
+from workspace.comments.models import Comment, CommentThread, Suggestion  # noqa: F401
+from workspace.notifications.models import Notification, NotificationPreference  # noqa: F401
+from workspace.priorities.models import (  # noqa: F401
+    FollowUp,
+    PriorityItem,
+    PriorityItemPaper,
+    PriorityList,
+    Ranking,
+)

@@ -19,7 +19,7 @@
     var out = [];
     document.querySelectorAll("[data-live-on]").forEach(function (el) {
       var verbs = el.getAttribute("data-live-on").split(/\s+/);
-      if (verbs.indexOf(data.verb) === -1) return;
+      if (verbs.indexOf(data.verb) === -1 && verbs.indexOf("*") === -1) return;
       var key = el.getAttribute("data-live-key") || "workspace";
       if (data.keys.indexOf(key) === -1) return;
       out.push(el);

@@ -1,7 +1,8 @@
 """The rule for every route of the app. A route missing here fails test_every_route_has_a_rule.
 
 access: "public" (anyone), "login" (any logged-in person), "member" (a member of the
-workspace in the URL), "secretariat" (its secretariat).
+workspace in the URL), "secretariat" (its secretariat), "writer" (secretariat and officials),
+"politician" (its politicians).
 """
 WS = "sydsverige"
 
@@ -80,4 +81,44 @@ ROUTES.update({
     # "ratifier": that member organisation's officials, or the secretariat
     "decisions.ratify": {"url": "/w/{ws}/rounds/{round}/ratifications/{org}", "methods": ["POST"],
                          "access": "ratifier"},
+    "comments.section_threads": {"url": P + "/{paper}/sections/{section}/comments", "methods": ["GET"], "access": "member"},
+    "comments.start_thread": {"url": P + "/{paper}/sections/{section}/comments", "methods": ["POST"], "access": "member"},
+    "comments.reply": {"url": P + "/{paper}/threads/{thread}/replies", "methods": ["POST"], "access": "member"},
+    "comments.resolve": {"url": P + "/{paper}/threads/{thread}/resolve", "methods": ["POST"], "access": "member"},
+    "comments.reopen": {"url": P + "/{paper}/threads/{thread}/reopen", "methods": ["POST"], "access": "member"},
+    # {comment} is written by the secretariat's person: only its author may change it.
+    "comments.edit_comment": {"url": P + "/{paper}/comments/{comment}/edit", "methods": ["GET", "POST"], "access": "member"},
+    "comments.delete_comment": {"url": P + "/{paper}/comments/{comment}/delete", "methods": ["POST"], "access": "member"},
+    "comments.mentions": {"url": "/w/{ws}/mentions?q=sa", "methods": ["GET"], "access": "member"},
+    "comments.new_suggestion": {"url": P + "/{paper}/sections/{section}/suggestions/new", "methods": ["GET", "POST"],
+                                "access": "member"},
+    "comments.suggestion": {"url": P + "/{paper}/suggestions/{suggestion}", "methods": ["GET"], "access": "member"},
+    "comments.accept_suggestion": {"url": P + "/{paper}/suggestions/{suggestion}/accept", "methods": ["POST"],
+                                   "access": "writer"},
+    "comments.reject_suggestion": {"url": P + "/{paper}/suggestions/{suggestion}/reject", "methods": ["POST"],
+                                   "access": "writer"},
+    "notifications.index": {"url": "/notifications", "methods": ["GET"], "access": "login"},
+    "notifications.bell": {"url": "/notifications/bell", "methods": ["GET"], "access": "login"},
+    "notifications.mark_read": {"url": "/notifications/1/read", "methods": ["POST"], "access": "login"},
+    "notifications.mark_all_read": {"url": "/notifications/read", "methods": ["POST"], "access": "login"},
+    "notifications.settings": {"url": "/notifications/settings", "methods": ["GET", "POST"], "access": "login"},
+PR = "/w/{ws}/priorities"
+ROUTES.update({
+    "priorities.index": {"url": PR, "methods": ["GET"], "access": "member"},
+    "priorities.create": {"url": PR, "methods": ["POST"], "access": "writer"},
+    "priorities.compare": {"url": PR + "/compare?a={year_a}&b={year}", "methods": ["GET"], "access": "member"},
+    "priorities.detail": {"url": PR + "/{year}", "methods": ["GET"], "access": "member"},
+    "priorities.add_item": {"url": PR + "/{year}/items", "methods": ["POST"], "access": "writer"},
+    "priorities.edit_item": {"url": PR + "/{year}/items/{item}/edit", "methods": ["GET", "POST"], "access": "writer"},
+    "priorities.remove_item": {"url": PR + "/{year}/items/{item}/remove", "methods": ["POST"], "access": "writer"},
+    "priorities.move_item": {"url": PR + "/{year}/items/{item}/move", "methods": ["POST"], "access": "writer"},
+    "priorities.reorder": {"url": PR + "/{year}/order", "methods": ["POST"], "access": "writer"},
+    "priorities.change_status": {"url": PR + "/{year}/status", "methods": ["POST"], "access": "writer"},
+    "priorities.apply_ranking": {"url": PR + "/{year}/apply-ranking", "methods": ["POST"], "access": "secretariat"},
+    "priorities.save_ranking": {"url": PR + "/{year}/ranking", "methods": ["POST"], "access": "politician"},
+    "priorities.move_in_ranking": {"url": PR + "/{year}/ranking/{item}/move", "methods": ["POST"],
+                                   "access": "politician"},
+    "priorities.follow_up": {"url": PR + "/{year_a}/follow-up", "methods": ["GET"], "access": "member"},
+    "priorities.record_follow_up": {"url": PR + "/{year_a}/items/{item_a}/follow-up", "methods": ["POST"],
+                                    "access": "writer"},
 })

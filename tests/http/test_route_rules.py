@@ -21,6 +21,10 @@ def fill(app, url: str) -> str:
         ids = paper_ids(app, ws) if "{paper}" in url or "{area}" in url or "{round}" in url else {}
         if "{round}" in url:
             ids["round"] = round_id(app, ws, ids["paper"])
+        if any(k in url for k in ("{thread}", "{comment}", "{suggestion}")):
+            ids.update(comment_ids(app, ws, ids["paper"]))
+        if "{year" in url:
+            ids.update(priority_ids(ws))
     return url.format(ws="sydsverige", org=org, membership=membership, **ids)
 
 
@@ -44,6 +48,15 @@ def round_id(app, ws, paper_id: int) -> int:
                                        registration_number="RSS 2026/1")
         db.session.commit()
         return r.id
+
+
+def priority_ids(ws) -> dict:
+    """The demo's lists: 2024 being ranked (year, item) and 2023 adopted (year_a, item_a)."""
+    from workspace.priorities.services import list_for_year
+
+    ranking, adopted = list_for_year(ws, 2024), list_for_year(ws, 2023)
+    return {"year": ranking.year, "item": ranking.ordered_items[0].id,
+            "year_a": adopted.year, "item_a": adopted.ordered_items[0].id}
 
 
 def paper_ids(app, ws) -> dict:
@@ -71,6 +84,28 @@ def paper_ids(app, ws) -> dict:
             "snapshot": snapshots_of(paper)[0].id}
 
 
+def comment_ids(app, ws, paper_id: int) -> dict:
+    """A thread whose first comment the secretariat wrote, and a suggestion (once per test)."""
+    from workspace.accounts.models import User
+    from workspace.comments import services as comments
+    from workspace.comments.models import CommentThread, Suggestion
+    from workspace.papers.models import Paper
+
+    kansli_id = db.session.scalar(select(User.id).where(User.email == SECRETARIAT))
+    mine = select(CommentThread).where(CommentThread.paper_id == paper_id, CommentThread.created_by_id == kansli_id)
+    thread = db.session.scalar(mine)
+    if thread is None:
+        with app.test_request_context(method="POST"):
+            kansli = db.session.scalar(select(User).where(User.email == SECRETARIAT))
+            section = db.session.get(Paper, paper_id).live_sections[0]
+            comments.start_thread(kansli, section, "Bra skrivet.")
+            comments.make_suggestion(kansli, section, "<p>Tre.</p>", "Tydligare.", section.current_revision_id)
+            db.session.commit()
+        thread = db.session.scalar(mine)
+    sug = db.session.scalar(select(Suggestion).where(Suggestion.paper_id == paper_id, Suggestion.author_id == kansli_id))
+    return {"thread": thread.id, "comment": thread.comments[0].id, "suggestion": sug.id}
+
+
 def cases(access: set[str]):
     for endpoint, rule in ROUTES.items():
         if rule["access"] in access:
@@ -88,7 +123,7 @@ def test_every_route_has_a_rule(app):
             assert (rule.methods - {"HEAD", "OPTIONS"}) == declared, rule.endpoint
 
 
-ALL_KINDS = {"member", "writer", "secretariat", "decider", "ratifier"}
+ALL_KINDS = {"member", "writer", "secretariat", "decider", "ratifier", "politician"}
 
 
 @pytest.mark.parametrize("endpoint,method", list(cases({"login"} | ALL_KINDS)))
@@ -140,6 +175,15 @@ def test_only_politicians_decide(app, as_user, endpoint, method, email):
 @pytest.mark.parametrize("endpoint,method", list(cases({"ratifier"})))
 @pytest.mark.parametrize("email", ["politiker.halland@demo.example", "lasare@demo.example"])
 def test_only_officials_and_the_secretariat_record_ratifications(app, as_user, endpoint, method, email):
+    c = as_user(email)
+    url = fill(app, ROUTES[endpoint]["url"])
+    resp = c.get(url) if method == "GET" else c.post(url, {})
+    assert resp.status_code == 403
+
+
+@pytest.mark.parametrize("endpoint,method", list(cases({"politician"})))
+@pytest.mark.parametrize("email", [SECRETARIAT, OFFICIAL, "lasare@demo.example"])
+def test_only_politicians_rank(app, as_user, endpoint, method, email):
     c = as_user(email)
     url = fill(app, ROUTES[endpoint]["url"])
     resp = c.get(url) if method == "GET" else c.post(url, {})

@@ -32,6 +32,7 @@ from workspace.decisions.models import (
 from workspace.decisions.permissions import can_decide_in, can_record_ratification, can_run_rounds
 from workspace.decisions.rules import Outcome, evaluate
 from workspace.decisions.subjects import subject_type
+from workspace.decisions import notify as _notify  # noqa: F401  (registers the notification rules)
 from workspace.events import record_event, register_event_labels
 from workspace.workspaces.permissions import membership_of
 

@@ -10,6 +10,7 @@ from workspace.events import record_event
 from workspace.workspaces.models import Membership, Workspace, WorkspaceOrganization
 from workspace.workspaces.services import find_or_create_organization
 from workspace.demo.data import PEOPLE, WORKSPACES
+from workspace.priorities.demo import load_priorities
 
 
 def database_is_empty() -> bool:
@@ -56,9 +57,12 @@ def load_demo(password: str) -> dict[str, int]:
                 m.role, m.political_side, m.active = role, side, True
     db.session.flush()
     counts["papers"] = _load_papers(by_slug)
+    # Comments first: the decisions demo adopts (freezes) a paper that the threads are on.
+    counts["threads"] = _load_comments(by_slug)
     from workspace.decisions.demo import load_decisions_demo
 
     counts["rounds"] = load_decisions_demo()
+    counts["priority_lists"] = load_priorities(by_slug)
     return counts
 
 
@@ -95,3 +99,9 @@ def _load_papers(by_slug) -> int:
         made += 1
     db.session.flush()
     return made
+
+
+def _load_comments(by_slug) -> int:
+    from workspace.comments.demo import load_comment_demo
+
+    return load_comment_demo(by_slug)

@@ -47,6 +47,11 @@ class LiveEvent:
             keys.append(f"section:{self.payload['section_id']}")
         if self.payload.get("round_id"):
             keys.append(f"round:{self.payload['round_id']}")
+        # People notified by this event: their bell refreshes (streams drop others' keys).
+        for uid in self.payload.get("recipient_ids") or ():
+            keys.append(f"user:{uid}")
+        if self.payload.get("list_id"):
+            keys.append(f"priority-list:{self.payload['list_id']}")
         return sorted(set(keys))
 
 

@@ -26,7 +26,7 @@ MAX_STREAM_SECONDS = 300  # then the browser reconnects with Last-Event-ID (re-a
 KEEPALIVE_SECONDS = 15
 # Only these payload fields leave the server; the rest (e-mail addresses …) stay in the audit log.
 PUBLIC_PAYLOAD = {"paper_id", "section_id", "state", "number", "merged", "from", "to", "title", "user",
-                  "round_id"}
+                  "round_id", "list_id", "year", "letter"}
 
 
 def parse_cursor(value: str | None) -> int | None:
@@ -41,11 +41,13 @@ def parse_cursor(value: str | None) -> int | None:
     return n
 
 
-def format_event(ev: LiveEvent, message: str) -> str:
+def format_event(ev: LiveEvent, message: str, user_id: int | None = None) -> str:
+    # Whom an event notified is private: a stream carries only its own person's user key.
+    keys = [k for k in ev.keys() if not k.startswith("user:") or k == f"user:{user_id}"]
     data = {
         "id": ev.id,
         "verb": ev.verb,
-        "keys": ev.keys(),
+        "keys": keys,
         "actor": ev.actor_name,
         "actor_id": ev.actor_id,
         "object_type": ev.object_type,
@@ -92,7 +94,7 @@ def stream(slug: str):
                     chunks = []
                     for ev in events:
                         name = ev.actor_name or ""
-                        chunks.append(format_event(ev, f"{name} {_label(ev)}".strip()))
+                        chunks.append(format_event(ev, f"{name} {_label(ev)}".strip(), user_id))
                 cursor = events[-1].id
                 yield "".join(chunks)
             if time.monotonic() >= next_check:

@@ -387,6 +387,18 @@ def _lock(section: Section) -> Section:
 
 
 def save_section(actor, section: Section, html: str, base_revision_id: int | None) -> SaveResult:
+    return _save_text(actor, section, html, base_revision_id)
+
+
+def apply_suggestion_text(actor, section: Section, html: str, base_revision_id: int | None,
+                          note: str | None = None) -> SaveResult:
+    """Accept a suggestion's text: the same three-way block merge as a save (a conflict
+    saves nothing), appended as a revision of kind "suggestion"."""
+    return _save_text(actor, section, html, base_revision_id, kinds=("suggestion", "suggestion"), note=note)
+
+
+def _save_text(actor, section: Section, html: str, base_revision_id: int | None,
+               kinds: tuple[str, str] = ("save", "merge"), note: str | None = None) -> SaveResult:
     paper = section.paper
     _require_writer(actor, paper)
     if section.deleted_at is not None:
@@ -403,7 +415,7 @@ def save_section(actor, section: Section, html: str, base_revision_id: int | Non
     if current is not None and mine == current.html:
         return SaveResult("unchanged", None, current)
     if current is None or base is None and current.html == "" or (base is not None and base.id == current.id):
-        rev = _append_revision(actor, section, mine, current.id if current else None, "save")
+        rev = _append_revision(actor, section, mine, current.id if current else None, kinds[0], note=note)
         status = "saved"
     else:
         result = merge_html(base.html if base is not None else "", mine, current.html)
@@ -412,7 +424,7 @@ def save_section(actor, section: Section, html: str, base_revision_id: int | Non
         merged = sanitize_html(result.html)
         if merged == current.html:
             return SaveResult("unchanged", None, current)
-        rev = _append_revision(actor, section, merged, base.id if base else None, "merge")
+        rev = _append_revision(actor, section, merged, base.id if base else None, kinds[1], note=note)
         status = "merged"
     _touch(paper)
     record_event(actor, "section-saved", section, workspace=paper.workspace, paper_id=paper.id,

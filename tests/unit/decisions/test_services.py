@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from workspace.db import db, utcnow
 from workspace.decisions import services
-from workspace.decisions.models import ApprovalRound, Decision
+from workspace.decisions.models import Decision
 from workspace.events import Event
 from workspace.papers import services as papers
 from workspace.workspaces.models import Organization
