@@ -393,6 +393,7 @@ def main() -> None:
     ap.add_argument("--only", default="")
     ap.add_argument("--papers", type=int, default=0, help="seed fewer papers (only to try the bench out)")
     ap.add_argument("--json", default="", help="also write the raw figures here")
+    ap.add_argument("--docs", action="store_true", help="write the table into docs/benchmarks.md")
     args = ap.parse_args()
     if args.papers:
         os.environ["BENCH_PAPERS"] = str(args.papers)
@@ -412,6 +413,46 @@ def main() -> None:
         print("  " + v)
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1, default=str))
+    if args.docs:
+        write_docs(res, args)
+
+
+def write_docs(res: dict, args) -> None:
+    """Replace this database's part of the HTTP section in docs/benchmarks.md (the rest stays)."""
+    import datetime
+
+    doc = ROOT / "docs" / "benchmarks.md"
+    text_ = doc.read_text("utf-8")
+    key = res["label"].lower()
+    start, end = f"<!-- http:{key}:start -->", f"<!-- http:{key}:end -->"
+    t = res["timings"]
+    rss = ", ".join(f"{kb / 1024:.0f} MB" for kb in res["rss_kb"].values())
+    body = "\n".join([
+        start,
+        f"### {res['label']} — {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {res['machine']}. wrk, {args.connections} connections, 2 threads, {args.duration} s per route, "
+        "127.0.0.1. The baseline ran first and last; its figures are the mean of the two "
+        f"(req/s {' and '.join(str(x) for x in res['baseline']['runs'])}).",
+        "",
+        *table(res, res["label"]),
+        "",
+        f"Seed {t['seed']:.1f} s (bulk inserts, one transaction); migrate + demo {t['migrate+demo']:.1f} s; "
+        f"search index rebuild {t['search index rebuild']:.1f} s. Database size {res['db_bytes'] / 1e6:.1f} MB. "
+        f"Peak RSS per gunicorn worker (VmHWM, after all runs): {rss}.",
+        "",
+        *("- " + v for v in verdicts(res)),
+        end,
+    ])
+    if start in text_:
+        text_ = text_[:text_.index(start)] + body + text_[text_.index(end) + len(end):]
+    else:
+        marker = "<!-- http:end -->"
+        if marker not in text_:
+            text_ = text_.rstrip() + "\n\n" + marker + "\n"
+        text_ = text_.replace(marker, body + "\n\n" + marker)
+    doc.write_text(text_, "utf-8")
+    print(f"written to {doc.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
