@@ -45,7 +45,9 @@ local nthreads = 0
 %(data)s
 -- setup() runs in wrk's main state; thread:set() gives each thread's state its own global `tid`,
 -- so the threads take interleaved, distinct requests from the list.
+all_threads = {}
 function setup(thread)
+  table.insert(all_threads, thread)
   thread:set("tid", nthreads)
   nthreads = nthreads + 1
 end
@@ -62,17 +64,23 @@ request = function()
   end
   return wrk.format("GET", paths[i], headers, nil)
 end
-local statuses = {}
+statuses = {}
 response = function(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
 end
 done = function(summary, latency, requests)
+  -- every thread's status counts (response() ran in the threads' states)
+  local seen = ""
+  for _, t in ipairs(all_threads) do
+    local st = t:get("statuses")
+    for code, n in pairs(st or {}) do seen = seen .. code .. "×" .. n .. " " end
+  end
   local out = io.open("%(result)s", "w")
   out:write(string.format('{"requests": %%d, "duration_us": %%d, "p50": %%d, "p95": %%d, "p99": %%d, "max": %%d, ' ..
-    '"errors": %%d, "timeouts": %%d, "non2xx": %%d}',
+    '"errors": %%d, "timeouts": %%d, "non2xx": %%d, "statuses": "%%s"}',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
     latency.max, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status,
-    summary.errors.timeout, summary.errors.status))
+    summary.errors.timeout, summary.errors.status, seen))
   out:close()
 end
 """
@@ -155,7 +163,8 @@ def seeded_server(*, seed_args: dict | None = None):
     timings["search index rebuild"] = time.perf_counter() - t
     cmd = [PY, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--access-logfile", "/dev/null",
            "bench.baseline_app:app"]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = open(Path(tmp) / "gunicorn.log", "w+b")
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     try:
         import http.client
 
@@ -171,7 +180,7 @@ def seeded_server(*, seed_args: dict | None = None):
             finally:
                 c.close()
         else:
-            raise RuntimeError("gunicorn did not start: " + proc.stderr.read(2000).decode())
+            raise RuntimeError("gunicorn did not start: " + (Path(tmp) / "gunicorn.log").read_text()[-2000:])
         srv = Server(port, env, proc)
         srv.instance = tmp
         srv.timings = timings
@@ -183,7 +192,7 @@ def seeded_server(*, seed_args: dict | None = None):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
-        proc.stderr.close()
+        log.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -233,7 +242,8 @@ targets = [list(r) for r in db.session.execute(text(
 threads_ = []
 if 'comment_thread' in db.metadata.tables:
     threads_ = [list(r) for r in db.session.execute(text(
-        "select paper_id, id from comment_thread where workspace_id = :w order by id limit 2000"), {"w": ws.id})]
+        "select t.paper_id, t.id from comment_thread t join paper p on p.id = t.paper_id "
+        "where t.workspace_id = :w and p.status in ('draft', 'review', 'decision') order by t.id limit 2000"), {"w": ws.id})]
 out = dict(papers=papers, areas=areas, orgs=orgs, targets=targets, threads=threads_)
 """)
     scen = {}
@@ -328,7 +338,13 @@ def measure(*, duration: int, connections: int, only: set[str] | None = None) ->
             if s.get("once") and r["requests"] > len(s["paths"]):
                 r["note"] = f"only {len(s['paths'])} distinct merges; later requests repeat a section"
             print(f"  {name:24s} {r['rps']:8.1f} req/s  p50 {r['p50'] / 1000:7.1f}  p95 {r['p95'] / 1000:7.1f}  "
-                  f"p99 {r['p99'] / 1000:7.1f} ms  non-2xx {r['non2xx']}  errors {r['errors']}", flush=True)
+                  f"p99 {r['p99'] / 1000:7.1f} ms  statuses {r.get('statuses', '')} timeouts {r['timeouts']}", flush=True)
+            if "5" in "".join(code[:1] for code in r.get("statuses", "").split()):
+                errors = [ln for ln in (tmp / "gunicorn.log").read_text("utf-8", "replace").splitlines()
+                          if "Error" in ln or "error" in ln]
+                print("    server errors: " + " | ".join(errors[-3:]), flush=True)
+                if os.environ.get("BENCH_VERBOSE"):
+                    print((tmp / "gunicorn.log").read_text("utf-8", "replace")[-6000:])
             if name == "baseline":
                 seen_baseline.append(r)
             else:
