@@ -145,7 +145,7 @@ class Client:
 
     def get(self, url, **kw):
         resp = self.http.get(url, **kw)
-        if kw.get("buffered") is False:  # a stream: don't read it here
+        if kw.get("buffered") is False or resp.mimetype != "text/html":  # a stream or a download
             return resp
         m = CSRF_RE.search(resp.get_data(as_text=True))
         if m:

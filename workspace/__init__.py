@@ -69,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.priorities.views import bp as priorities_bp
     from workspace.search.views import bp as search_bp
     from workspace.workspaces.views import bp as workspaces_bp
+    from workspace.export.views import bp as export_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(accounts_bp)
@@ -88,6 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(comments_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(priorities_bp)
+    app.register_blueprint(export_bp)
 
     from workspace.demo.cli import demo_command
     from workspace.mail.cli import mail_cli

@@ -33,3 +33,4 @@ from workspace.priorities.models import (  # noqa: F401
     PriorityList,
     Ranking,
 )
+from workspace.export.models import ExportJob, ExportTemplate  # noqa: F401

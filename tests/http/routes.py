@@ -73,6 +73,8 @@ ROUTES.update({
     "decisions.ratifications": {"url": "/w/{ws}/ratifications", "methods": ["GET"], "access": "member"},
     "decisions.open_round": {"url": "/w/{ws}/papers/{paper}/rounds/new", "methods": ["GET", "POST"],
                              "access": "secretariat"},
+    "decisions.open_list_round": {"url": "/w/{ws}/priorities/{year}/rounds/new", "methods": ["GET", "POST"],
+                                  "access": "secretariat"},
     "decisions.detail": {"url": "/w/{ws}/rounds/{round}", "methods": ["GET"], "access": "member"},
     # "decider": a politician of an organisation taking part in the round
     "decisions.decide": {"url": "/w/{ws}/rounds/{round}/decision", "methods": ["POST"], "access": "decider"},
@@ -121,4 +123,14 @@ ROUTES.update({
     "priorities.follow_up": {"url": PR + "/{year_a}/follow-up", "methods": ["GET"], "access": "member"},
     "priorities.record_follow_up": {"url": PR + "/{year_a}/items/{item_a}/follow-up", "methods": ["POST"],
                                     "access": "writer"},
+    "export.priority_list_docx": {"url": "/w/{ws}/priorities/{year_a}/export.docx", "methods": ["GET"],
+                                  "access": "member"},
+    "export.paper_docx": {"url": P + "/{paper}/export.docx", "methods": ["GET"], "access": "member"},
+    "export.paper_pdf": {"url": P + "/{paper}/export.pdf", "methods": ["GET"], "access": "member"},
+    "export.paper_options": {"url": P + "/{paper}/export", "methods": ["GET"], "access": "member"},
+    "export.start": {"url": "/w/{ws}/exports", "methods": ["POST"], "access": "member"},
+    "export.job": {"url": "/w/{ws}/exports/{job}", "methods": ["GET"], "access": "member"},
+    "export.download": {"url": "/w/{ws}/exports/{job}/download", "methods": ["GET"], "access": "member"},
+    "export.template": {"url": "/w/{ws}/export/template", "methods": ["GET", "POST"], "access": "secretariat"},
+    "export.remove_template": {"url": "/w/{ws}/export/template/remove", "methods": ["POST"], "access": "secretariat"},
 })

@@ -237,21 +237,58 @@ def test_status_moves_by_role(app, as_user, plist):
     bad = official.post(L + "/status", {"status": "bogus"}, htmx=True)
     assert bad.status_code == 422 and "Okänd status." in bad.text
     assert "Sätt upp för beslut" in kansli.get(L).text
-    assert kansli.post(L + "/status", {"status": "decision"}).status_code == 303
+    # Only an approval round puts the list up for decision and adopts it.
+    refused = kansli.post(L + "/status", {"status": "decision"}, htmx=True)
+    assert refused.status_code == 422 and "beslutsomgång" in refused.text
+    assert kansli.post(L + "/status", {"status": "adopted"}, htmx=True).status_code == 422
+    assert kansli.get(L + "/rounds/new").status_code == 200
+    with app.app_context():
+        orgs = [str(o.id) for o in db.session.scalar(select(PriorityList).where(PriorityList.year == YEAR))
+                .workspace.member_organizations]
+    opened = kansli.post(L + "/rounds/new", {"deadline": "2031-01-15T12:00", "organizations": orgs,
+                                             "message": "Styrelsen beslutar"})
+    assert opened.status_code == 303 and "/rounds/" in opened.headers["Location"]
+    round_id = int(opened.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
         pl = db.session.get(PriorityList, plist["id"])
         assert pl.status == "decision" and pl.decision_hash == services.content_hash(pl)
     assert "Innehållets kontrollsumma" in kansli.get(L).text
+    assert "Listan som beslutas" in kansli.get(f"/w/sydsverige/rounds/{round_id}").text
     assert official.post(L + "/status", {"status": "draft"}).status_code == 403
-    assert kansli.post(L + "/status", {"status": "adopted"}).status_code == 303
+    # Every member's politician approves: the round closes and the list is adopted.
+    from workspace.accounts.models import User
+    from workspace.decisions import services as decisions
+    from workspace.decisions.models import ApprovalRound
+
+    with app.test_request_context(method="POST"):
+        round_ = db.session.get(ApprovalRound, round_id)
+        for org_id in round_.organization_ids:
+            politician = db.session.scalar(select(User).where(User.organization_id == org_id,
+                                                              User.email.like("politiker.%")))
+            decisions.record_decision(politician, round_, "approve")
+        db.session.commit()
     assert info(app)["status"] == "adopted"
+
+
+def test_opening_a_round_on_a_list_with_bad_input(app, as_user, plist):
+    kansli = as_user(KANSLI)
+    resp = kansli.post(L + "/rounds/new", {"deadline": "inte ett datum", "message": "x" * 5001})
+    assert resp.status_code == 422
+    assert "Ange sista dag och tid för beslut." in resp.text and "Högst 5000 tecken." in resp.text
+    assert info(app)["status"] != "decision"
+    assert as_user(SKANE).post(L + "/rounds/new", {"deadline": "2031-01-15T12:00"}).status_code == 403
 
 
 def test_an_empty_list_cannot_be_put_up_for_decision(app, as_user):
     kansli = as_user(KANSLI)
     assert kansli.post(PR, {"year": "2031", "source": ""}).status_code == 303
-    resp = kansli.post(PR + "/2031/status", {"status": "decision"}, htmx=True)
-    assert resp.status_code == 422 and "En tom lista" in resp.text and 'id="priority-header"' in resp.text
+    from workspace.workspaces.models import Workspace
+
+    with app.app_context():
+        orgs = [str(o.id) for o in db.session.scalar(select(Workspace).where(Workspace.slug == "sydsverige"))
+                .member_organizations]
+    resp = kansli.post(PR + "/2031/rounds/new", {"deadline": "2031-01-15T12:00", "organizations": orgs})
+    assert resp.status_code == 422 and "En tom lista" in resp.text
 
 
 def test_an_adopted_list_is_frozen(app, as_user, plist):
@@ -399,4 +436,4 @@ def test_permissions_by_role(app, as_user, plist, email, can_write, can_rank):
     rank = c.post(L + "/ranking", {"item": [str(i) for i in info(app)["items"]]}, htmx=True)
     assert rank.status_code == (200 if can_rank else 403)
     assert c.post(f"{L}/items/{a}/move", {"direction": "down"}, htmx=True).status_code == (200 if can_write else 403)
-    assert c.post(L + "/status", {"status": "decision"}).status_code == (303 if email == KANSLI else 403)
+    assert c.post(L + "/status", {"status": "decision"}).status_code == (422 if email == KANSLI else 403)

@@ -25,6 +25,8 @@ def fill(app, url: str) -> str:
             ids.update(comment_ids(app, ws, ids["paper"]))
         if "{year" in url:
             ids.update(priority_ids(ws))
+        if "{job}" in url:
+            ids["job"] = export_job_id(app, ws)
     return url.format(ws="sydsverige", org=org, membership=membership, **ids)
 
 
@@ -57,6 +59,24 @@ def priority_ids(ws) -> dict:
     ranking, adopted = list_for_year(ws, 2024), list_for_year(ws, 2023)
     return {"year": ranking.year, "item": ranking.ordered_items[0].id,
             "year_a": adopted.year, "item_a": adopted.ordered_items[0].id}
+
+
+def export_job_id(app, ws) -> int:
+    """A finished export job of the secretariat, with its file (made once per test)."""
+    from workspace.accounts.models import User
+    from workspace.export import services
+    from workspace.export.models import ExportJob
+
+    job = db.session.scalar(select(ExportJob).where(ExportJob.workspace_id == ws.id))
+    if job is None:
+        with app.test_request_context(method="POST"):
+            user = db.session.scalar(select(User).where(User.email == SECRETARIAT))
+            paper_id = paper_ids(app, ws)["paper"]
+            job = services.start_job(user, ws, "zip", {"paper_ids": [paper_id]})
+            db.session.commit()
+            services.run_job(job.id)
+            db.session.commit()
+    return job.id
 
 
 def paper_ids(app, ws) -> dict:

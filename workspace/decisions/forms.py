@@ -15,24 +15,34 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class OpenRoundForm(FlaskForm):
-    snapshot = SelectField(_l("Version som ska beslutas"), validators=[DataRequired(message=_l("Välj en version."))])
-    new_version_name = StringField(_l("Namn på den nya versionen"), validators=[
-        Length(max=200, message=_l("Högst 200 tecken."))],
-        description=_l("Används när du sparar den nuvarande texten som en ny version, t.ex. ”Beslutsversion”."))
+class RoundForm(FlaskForm):
+    """What every round asks for, whatever it decides on (a paper, a priority list)."""
+
     deadline = DateTimeLocalField(_l("Sista dag och tid för beslut"), format="%Y-%m-%dT%H:%M", validators=[
         DataRequired(message=_l("Ange sista dag och tid för beslut."))])
-    registration_number = StringField(_l("Diarienummer när papperet fastställs"), validators=[
-        DataRequired(message=_l("Ange det diarienummer papperet får när det fastställs.")),
-        Length(max=60, message=_l("Högst 60 tecken."))])
     organizations = MultiCheckboxField(_l("Medlemsorganisationer som deltar"), coerce=int)
     message = TextAreaField(_l("Meddelande till deltagarna"), validators=[
         Optional(), Length(max=5000, message=_l("Högst 5000 tecken."))])
 
+    def fill_organizations(self, organizations):
+        self.organizations.choices = [(o.id, o.name) for o in organizations]
+
+
+class OpenRoundForm(RoundForm):
+    """A round on a paper: which named version, and the number it gets when adopted."""
+
+    snapshot = SelectField(_l("Version som ska beslutas"), validators=[DataRequired(message=_l("Välj en version."))])
+    new_version_name = StringField(_l("Namn på den nya versionen"), validators=[
+        Length(max=200, message=_l("Högst 200 tecken."))],
+        description=_l("Används när du sparar den nuvarande texten som en ny version, t.ex. ”Beslutsversion”."))
+    registration_number = StringField(_l("Diarienummer när papperet fastställs"), validators=[
+        DataRequired(message=_l("Ange det diarienummer papperet får när det fastställs.")),
+        Length(max=60, message=_l("Högst 60 tecken."))])
+
     def fill_choices(self, snapshots, organizations):
         self.snapshot.choices = choices([(s.id, s.name) for s in snapshots]
                                         + [(NEW_VERSION, _l("Spara den nuvarande texten som en ny version"))])
-        self.organizations.choices = [(o.id, o.name) for o in organizations]
+        self.fill_organizations(organizations)
 
     def validate_new_version_name(self, field):
         from wtforms.validators import ValidationError

@@ -117,6 +117,8 @@ def _payload(round_: ApprovalRound, subject, **extra) -> dict:
     pid = st.paper_id(subject)
     if pid:
         payload["paper_id"] = pid
+    if subject is not None:
+        payload.update(st.extra_payload(subject))
     payload.update(extra)
     return payload
 

@@ -30,6 +30,8 @@ class SubjectType:
     on_adopt: Callable[[Any, Any, Any], None]
     on_back_to_draft: Callable[[Any, Any, Any], None]
     paper_id: Callable[[Any], int | None] = lambda subject: None
+    # Payload fields added to the round's events, so the subject's pages refresh live.
+    extra_payload: Callable[[Any], dict] = lambda subject: {}
     requires_registration_number: bool = False
 
 

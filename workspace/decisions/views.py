@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from workspace.db import db, utcnow
 from workspace.decisions import services
-from workspace.decisions.forms import NEW_VERSION, DecisionForm, OpenRoundForm, RatificationForm
+from workspace.decisions.forms import NEW_VERSION, DecisionForm, OpenRoundForm, RatificationForm, RoundForm
 from workspace.decisions.permissions import (
     can_decide_in,
     can_record_ratification,
@@ -75,7 +75,9 @@ def open_round(slug: str, paper_id: int):
     paper = load_paper(ws, paper_id)
     require(can_run_rounds(me))
     current = services.open_round_of("paper", paper.id)
-    ctx = dict(ws=ws, me=me, paper=paper, current=current, error=None)
+    ctx = dict(ws=ws, me=me, current=current, error=None, subject_title=paper.title,
+               subject_url=url_for("papers.detail", slug=ws.slug, paper_id=paper.id),
+               action=url_for("decisions.open_round", slug=ws.slug, paper_id=paper.id))
     if request.method == "GET":
         form = _open_form(ws, paper, formdata=False)
         snaps = papers.snapshots_of(paper)
@@ -84,8 +86,7 @@ def open_round(slug: str, paper_id: int):
             else NEW_VERSION
         form.organizations.data = current.organization_ids if current else [o.id for o in ws.member_organizations]
         form.registration_number.data = (current.registration_number if current else None) or paper.registration_number
-        form.deadline.data = (utcnow() + timedelta(days=14)).astimezone(_local_tz()).replace(
-            hour=12, minute=0, second=0, microsecond=0, tzinfo=None)
+        form.deadline.data = _default_deadline()
         return render("decisions/open.html", form=form, **ctx)
     form = _open_form(ws, paper)
     if not form.validate():
@@ -104,6 +105,46 @@ def open_round(slug: str, paper_id: int):
         db.session.rollback()
         ctx["error"] = str(e)
         return render_invalid("decisions/open.html", form=_open_form(ws, paper), **ctx)
+    commit()
+    flash(_("Beslutsomgången är öppnad."), "success")
+    return redirect_to(url_for("decisions.detail", slug=ws.slug, round_id=round_.id))
+
+
+def _default_deadline():
+    return (utcnow() + timedelta(days=14)).astimezone(_local_tz()).replace(
+        hour=12, minute=0, second=0, microsecond=0, tzinfo=None)
+
+
+@bp.route("/priorities/<int:year>/rounds/new", methods=["GET", "POST"])
+def open_list_round(slug: str, year: int):
+    """Put a priority list up for decision: the same round as for papers, on the list's content hash."""
+    from workspace.priorities import services as priorities
+    from workspace.priorities.decision import SUBJECT
+    from workspace.priorities.permissions import load_list
+
+    ws, me = load_workspace(slug, current_user)
+    plist = load_list(ws, year)
+    require(can_run_rounds(me))
+    current = services.open_round_of(SUBJECT, plist.id)
+    ctx = dict(ws=ws, me=me, current=current, error=None, subject_title=plist.title,
+               subject_url=url_for("priorities.detail", slug=ws.slug, year=plist.year),
+               action=url_for("decisions.open_list_round", slug=ws.slug, year=plist.year))
+    form = RoundForm(formdata=None) if request.method == "GET" else RoundForm()
+    form.fill_organizations(ws.member_organizations)
+    if request.method == "GET":
+        form.organizations.data = current.organization_ids if current else [o.id for o in ws.member_organizations]
+        form.deadline.data = _default_deadline()
+        return render("decisions/open.html", form=form, **ctx)
+    if not form.validate():
+        return render_invalid("decisions/open.html", form=form, **ctx)
+    try:
+        round_ = services.open_round(current_user, ws, SUBJECT, plist, content_hash=priorities.content_hash(plist),
+                                     deadline=form.deadline.data.replace(tzinfo=_local_tz()),
+                                     message=form.message.data or "", organization_ids=form.organizations.data or [])
+    except (services.DecisionError, priorities.PriorityError) as e:
+        db.session.rollback()
+        ctx["error"] = str(e)
+        return render_invalid("decisions/open.html", form=form, **ctx)
     commit()
     flash(_("Beslutsomgången är öppnad."), "success")
     return redirect_to(url_for("decisions.detail", slug=ws.slug, round_id=round_.id))

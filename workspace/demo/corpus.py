@@ -6,13 +6,15 @@ stand in, so the demo always loads.
 """
 from __future__ import annotations
 
+import os
 import re
 from html import escape
 from pathlib import Path
 
 from workspace.config import ROOT
 
-CORPUS_DIR = ROOT.parent / "shared" / "corpus"
+# SAMVERKAN_CORPUS points elsewhere, e.g. from a git worktree that is not beside shared/.
+CORPUS_DIR = Path(os.environ.get("SAMVERKAN_CORPUS") or ROOT.parent / "shared" / "corpus")
 
 # file prefix → (workspace slug, title, kind, policy area)
 PAPERS = {

@@ -11,6 +11,7 @@ from workspace.workspaces.models import Membership, Workspace, WorkspaceOrganiza
 from workspace.workspaces.services import find_or_create_organization
 from workspace.demo.data import PEOPLE, WORKSPACES
 from workspace.priorities.demo import load_priorities
+from workspace.export.demo import load_export_demo
 
 
 def database_is_empty() -> bool:
@@ -63,6 +64,7 @@ def load_demo(password: str) -> dict[str, int]:
 
     counts["rounds"] = load_decisions_demo()
     counts["priority_lists"] = load_priorities(by_slug)
+    counts["export_templates"] = load_export_demo(by_slug)
     return counts
 
 

@@ -188,6 +188,11 @@ def parse_docx(stream, filename: str = "") -> ImportPreview:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    # A document with a Title and Heading 1 chapters (as our Word export writes them) keeps
+    # its Heading 2 subheadings inside the chapter; otherwise Heading 1 and 2 both start one.
+    levels = {_heading_level(Paragraph(p, doc)) for p in doc.element.body.iter(qn("w:p"))}
+    split_level = 1 if {0, 1} <= levels else 2
+
     for block in doc.element.body.iterchildren():
         if block.tag == qn("w:p"):
             p = Paragraph(block, doc)
@@ -198,12 +203,13 @@ def parse_docx(stream, filename: str = "") -> ImportPreview:
                     if not title:
                         title = text
                         continue
-                if level <= 2:
+                if level <= split_level:
                     flush()
                     current_title = text
                     continue
                 close_list()
-                body.append(f"<h3>{_runs_html(p)}</h3>")
+                tag = "h2" if level == 2 else "h3"
+                body.append(f"<{tag}>{_runs_html(p)}</{tag}>")
                 continue
             kind = _list_kind(p)
             html = _runs_html(p)

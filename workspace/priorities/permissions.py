@@ -40,15 +40,23 @@ def can_follow_up(m, plist: PriorityList) -> bool:
 
 
 # status → statuses it may move to; the rule for each move is in allowed_transitions.
+# "decision" and "adopted" are reached only through an approval round (workspace/decisions).
 TRANSITIONS = {
-    "draft": ("ranking", "decision"),
-    "ranking": ("draft", "decision"),
-    "decision": ("draft", "adopted"),
+    "draft": ("ranking",),
+    "ranking": ("draft",),
+    "decision": (),
     "adopted": (),
 }
+ROUND_TRANSITIONS = {"draft": ("decision",), "ranking": ("decision",)}
+
+
+def can_put_up_for_decision(m, plist: PriorityList) -> bool:
+    return is_secretariat(m) and plist.status in ROUND_TRANSITIONS and bool(plist.items)
 
 
 def can_change_status(m, plist: PriorityList, to_status: str) -> bool:
+    if to_status in ROUND_TRANSITIONS.get(plist.status, ()):
+        return is_secretariat(m)  # the round's opening (submit_for_decision) asks this
     if to_status not in TRANSITIONS.get(plist.status, ()):
         return False
     if to_status in ("decision", "adopted") or plist.status == "decision":

@@ -498,10 +498,11 @@ def back_to_draft(plist: PriorityList, *, actor=None) -> None:
 def change_status(actor, plist: PriorityList, to_status: str) -> None:
     if to_status == "ranking":
         open_ranking(actor, plist)
-    elif to_status == "decision":
-        submit_for_decision(actor, plist)
-    elif to_status == "adopted":
-        adopt(plist, plist.decision_hash or "", actor=actor)
+    elif to_status in ("decision", "adopted"):
+        # Only an approval round (workspace/decisions) puts a list up for decision and adopts it.
+        if not is_secretariat(_member(actor, plist.workspace)):
+            raise PermissionError("secretariat only")
+        raise PriorityError(_("Listan sätts upp för beslut genom att du öppnar en beslutsomgång."))
     elif to_status == "draft":
         back_to_draft(plist, actor=actor)
     else:

@@ -6,12 +6,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workspace.db import db
+from workspace.decisions.services import latest_round
+from workspace.priorities.decision import SUBJECT
 from workspace.live.hub import newest_event_id
 from workspace.priorities import services
 from workspace.priorities.forms import ItemForm, ListForm
 from workspace.priorities.models import FOLLOW_UP_STATUSES, PERIODS, letter_for
 from workspace.priorities.permissions import (
     allowed_transitions,
+    can_put_up_for_decision,
     can_create_list,
     can_edit_list,
     can_follow_up,
@@ -101,6 +104,8 @@ def _context(ws, me, plist, **extra):
     ctx = dict(ws=ws, me=me, plist=plist, items=plist.ordered_items, can_edit=can_edit_list(me, plist),
                can_rank=can_rank(me, plist), can_set_order=can_set_final_order(me, plist),
                transitions=allowed_transitions(me, plist), live_url=_live(ws),
+               can_put_up=can_put_up_for_decision(me, plist),
+               list_round=latest_round(SUBJECT, plist.id),
                aggregate=services.aggregate(plist), item_form=None, **LABELS)
     if ctx["item_form"] is None:
         ctx["item_form"] = ItemForm(formdata=None)

@@ -21,5 +21,12 @@ def sync_command():
 @search_cli.command("status")
 def status_command():
     """How far behind the event log the index is."""
-    applied, newest = status()
-    click.echo(f"senast tillämpad händelse {applied} av {newest} ({newest - applied} efter)")
+    st = status()
+    click.echo(f"index: {st.path}")
+    click.echo(f"dokument: {st.documents}")
+    click.echo(f"senast tillämpad händelse {st.applied} av {st.newest} ({st.behind} efter)")
+    if st.pending_gaps:
+        click.echo(f"väntar på {st.pending_gaps} händelser som ännu inte syns (pågående transaktioner)")
+    if st.needs_rebuild:
+        click.echo(f"schemaversion {st.schema_version}, aktuell {st.schema_version_wanted}: byggs om vid nästa sökning "
+                   "eller med `flask search rebuild`")

@@ -1,46 +1,83 @@
-"""The only module that knows Whoosh: schema, Swedish analysis, locked writers, queries.
+"""The only module that knows Whoosh: schema, Swedish analysis, locked writers, queries, facets.
 
-The index is derived data under instance/search-index; losing it loses nothing.
+The index is derived data under instance/search-index; losing it loses nothing. It holds one
+meta document with the last event applied and the schema version it was built with; an index
+of another version is rebuilt by the indexer.
 """
 from __future__ import annotations
 
+import fcntl
+import functools
+import heapq
 import os
+import re
 import shutil
+import threading
 import time
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from markupsafe import escape
 from whoosh import index as windex
-from whoosh.analysis import LanguageAnalyzer, StandardAnalyzer
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemFilter, StopFilter
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
+from whoosh.lang.snowball.swedish import SwedishStemmer
 from whoosh.qparser import MultifieldParser
-from whoosh.query import And, Or, Term
+from whoosh.query import NullQuery, Or, Term
 
 META_ID = "meta:last-event"
 WRITER_TIMEOUT = 2.0
+# Bump whenever make_schema() or what goes into a field changes: older indexes are rebuilt.
+SCHEMA_VERSION = 4
+# Facet name → index field. Each is a single-valued, sortable ID so grouping reads a column.
+FACET_FIELDS = ("workspace_id", "kind", "policy_area", "status", "organization", "year")
+COLUMN_FIELDS = FACET_FIELDS + ("updated",)
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+
+_stemmer = SwedishStemmer()
+TOKEN_RE = re.compile(r"\w+(\.?\w+)*")  # Whoosh's default token pattern
+
+
+@functools.lru_cache(maxsize=200_000)
+def swedish_stem(word: str) -> str:
+    """Whoosh's Swedish Snowball stemmer behind a C-level cache (its own cache is slow Python)."""
+    return _stemmer.stem(word)
+
+
+def swedish_analyzer():
+    return (RegexTokenizer(TOKEN_RE.pattern) | LowercaseFilter() | StopFilter(lang="sv")
+            | StemFilter(stemfn=swedish_stem, cachesize=None))
 
 
 def make_schema() -> Schema:
-    sv = LanguageAnalyzer("sv")
+    sv = swedish_analyzer()
     return Schema(
         doc_id=ID(stored=True, unique=True),
-        kind=ID(stored=True),  # paper | section
-        workspace_id=ID(stored=True),
+        # Which object's documents these are ("paper:12"); re-indexing an object replaces them all.
+        scope=ID(),
+        kind=ID(stored=True, sortable=True),
+        workspace_id=ID(stored=True, sortable=True),
         paper_id=ID(stored=True),
         section_id=ID(stored=True),
+        # Whatever the document source needs to build the link (a thread id, a list year …).
+        target=STORED(),
         title=TEXT(stored=True, analyzer=sv, field_boost=2.0),
         body=TEXT(stored=True, analyzer=sv),
         # Unstemmed words as typed, so that prefix* finds "stambano*" and the
         # corrector suggests real words.
         raw=TEXT(analyzer=StandardAnalyzer(minsize=1, stoplist=None), spelling=True),
-        author=TEXT(stored=True),
-        paper_kind=ID(stored=True),
-        status=ID(stored=True),
-        organization=KEYWORD(stored=True, commas=True),
+        author=TEXT(stored=True, analyzer=StandardAnalyzer(minsize=1, stoplist=None)),
+        status=ID(stored=True, sortable=True),
+        policy_area=ID(stored=True, sortable=True),
+        organization=ID(stored=True, sortable=True),
+        year=ID(stored=True, sortable=True),
         updated=DATETIME(stored=True, sortable=True),
         last_event=STORED(),
+        schema_version=STORED(),
+        gaps=STORED(),
     )
 
 
@@ -54,7 +91,9 @@ def open_index(path: str | os.PathLike):
         return windex.open_dir(str(path))
     path.mkdir(parents=True, exist_ok=True)
     try:
-        return windex.create_in(str(path), make_schema())
+        ix = windex.create_in(str(path), make_schema())
+        _stamp(path)
+        return ix
     except FileExistsError:  # another process was quicker
         return windex.open_dir(str(path))
 
@@ -67,14 +106,112 @@ def writer(ix, timeout: float = WRITER_TIMEOUT):
         return None
 
 
-def last_applied(ix) -> int:
-    with ix.searcher() as s:
+IDENTITY_FILE = "samverkan-index-id"
+
+
+def _identity(folder) -> str:
+    """A random id written when an index is created (inode numbers are reused)."""
+    try:
+        return (Path(folder) / IDENTITY_FILE).read_text()
+    except FileNotFoundError:
+        return f"ino:{os.stat(folder).st_ino}"
+
+
+def _stamp(folder) -> None:
+    (Path(folder) / IDENTITY_FILE).write_text(os.urandom(8).hex())
+
+
+_pool_lock = threading.Lock()
+_pool: dict[str, list] = {}  # index folder → idle (identity, searcher)
+POOL_SIZE = 8
+
+
+@contextmanager
+def searcher(ix):
+    """A searcher on the latest state of the index, borrowed from a small per-process pool.
+
+    Opening a searcher reads the table of contents and every segment's header; reusing an
+    idle one saves that on each search. Searchers are not shared between threads at once.
+    A rebuilt or re-created index has a new identity (see _identity), so a searcher of the
+    old one is never reused, even at the same generation number; a changed index gets a
+    fresh reader, not Searcher.refresh(), which reuses segment readers that then miss
+    deletions committed to those segments since.
+    """
+    folder = ix.storage.folder
+    ident = _identity(folder)
+    s = None
+    with _pool_lock:
+        idle = _pool.setdefault(folder, [])
+        while idle and s is None:
+            held_ident, held = idle.pop()
+            if held_ident == ident and held.up_to_date():
+                s = held
+            else:
+                held.close()
+    if s is None:
+        s = ix.searcher()
+    try:
+        yield s
+    finally:
+        with _pool_lock:
+            idle = _pool.setdefault(folder, [])
+            if len(idle) < POOL_SIZE:
+                idle.append((ident, s))
+            else:
+                s.close()
+
+
+@dataclass
+class IndexState:
+    last_event: int = 0
+    schema_version: int | None = None
+    # Event ids below last_event not seen yet (a transaction that had not committed) → first seen.
+    gaps: dict[int, float] = field(default_factory=dict)
+    documents: int = 0
+
+
+def state(ix) -> IndexState:
+    with searcher(ix) as s:
         doc = s.document(doc_id=META_ID)
-        return int(doc["last_event"]) if doc else 0
+        count = s.doc_count()
+    if not doc:
+        return IndexState(documents=count)
+    return IndexState(int(doc.get("last_event") or 0), doc.get("schema_version"), dict(doc.get("gaps") or {}),
+                      count - 1)
 
 
-def set_last_applied(w, event_id: int) -> None:
-    w.update_document(doc_id=META_ID, kind="meta", last_event=event_id)
+def last_applied(ix) -> int:
+    return state(ix).last_event
+
+
+def set_state(w, event_id: int, gaps: dict[int, float] | None = None) -> None:
+    w.update_document(doc_id=META_ID, kind="meta", last_event=event_id, schema_version=SCHEMA_VERSION,
+                      gaps=dict(gaps or {}))
+
+
+def is_current(st: IndexState) -> bool:
+    return st.schema_version == SCHEMA_VERSION
+
+
+class Busy(RuntimeError):
+    """Another process is rebuilding the index."""
+
+
+@contextmanager
+def rebuild_lock(path: str | os.PathLike, *, wait: bool = True):
+    """One rebuild at a time across processes. Without `wait`, raise Busy if one is running
+    (a search request should not hang for minutes behind another's rebuild)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".rebuild-lock"), "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise Busy() from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def rebuild_dir(path: str | os.PathLike, fill) -> None:
@@ -82,15 +219,30 @@ def rebuild_dir(path: str | os.PathLike, fill) -> None:
     path = Path(path)
     tmp = path.with_name(path.name + f".new-{os.getpid()}-{int(time.time() * 1000)}")
     tmp.mkdir(parents=True)
-    ix = windex.create_in(str(tmp), make_schema())
-    w = ix.writer()
-    fill(w)
-    w.commit()
-    old = path.with_name(path.name + f".old-{os.getpid()}")
+    try:
+        ix = windex.create_in(str(tmp), make_schema())
+        _stamp(tmp)
+        w = ix.writer(procs=1, limitmb=128)
+        fill(w)
+        w.commit(optimize=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = path.with_name(path.name + f".old-{os.getpid()}-{int(time.time() * 1000)}")
     if path.exists():
         path.rename(old)
     tmp.rename(path)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def to_fields(doc_id: str, scope: str, **values) -> dict:
+    """Whoosh wants text for ID fields and no None values."""
+    out = {"doc_id": doc_id, "scope": scope}
+    for k, v in values.items():
+        if v is None or v == "":
+            continue
+        out[k] = v if isinstance(v, (datetime, dict)) else str(v)
+    return out
 
 
 @dataclass
@@ -98,44 +250,279 @@ class Hit:
     doc_id: str
     kind: str
     workspace_id: int
-    paper_id: int
+    paper_id: int | None
     section_id: int | None
     title: str
     snippet: str
     status: str
-    paper_kind: str
-    updated: object
+    policy_area: str
+    organization: str
+    year: str
+    author: str
+    updated: datetime | None
+    target: dict
 
 
-def search(ix, text: str, workspace_ids: list[int], *, limit: int = 50, sort: str = "relevance"):
-    """Hits the user may see (only their workspaces), with highlighted snippets."""
-    if not workspace_ids:
-        return [], None, 0
-    parser = MultifieldParser(["title", "body", "raw"], schema=ix.schema)  # words AND-ed, like a web search
+@dataclass
+class Results:
+    hits: list[Hit]
+    total: int
+    # facet field → [(value, count)], most frequent first; selected values are always present.
+    facets: dict[str, list[tuple[str, int]]]
+    suggestion: str | None = None
+
+
+_PARSERS: dict[int, tuple] = {}
+
+
+def _parser(schema) -> MultifieldParser:
+    held = _PARSERS.get(id(schema))
+    if held is None or held[0] is not schema:
+        if len(_PARSERS) > 16:
+            _PARSERS.clear()
+        # Words are AND-ed, like a web search.
+        held = _PARSERS[id(schema)] = (schema, MultifieldParser(["title", "body", "raw"], schema=schema))
+    return held[1]
+
+
+def parse(schema, text: str):
+    parser = _parser(schema)
     try:
-        query = parser.parse(text)
+        return parser.parse(text)
     except Exception:  # Whoosh's parser raises many kinds on junk; fall back to plain words
-        query = parser.parse(" ".join(w for w in text.split() if w.isalnum()))
-    allowed = Or([Term("workspace_id", str(wid)) for wid in workspace_ids])
-    with ix.searcher() as s:
-        kw = {"limit": limit, "filter": allowed}
-        if sort == "date":
-            kw.update(sortedby="updated", reverse=True)
-        results = s.search(And([query, Or([Term("kind", "paper"), Term("kind", "section")])]), **kw)
-        results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
-        results.formatter = HtmlFormatter(tagname="mark", classname="hit", termclass="t")
-        hits = []
-        for r in results:
-            snippet = r.highlights("body") or r.highlights("title") or ""
-            sid = r.get("section_id")
-            hits.append(Hit(r["doc_id"], r["kind"], int(r["workspace_id"]), int(r["paper_id"]),
-                            int(sid) if sid else None,
-                            r["title"], snippet, r.get("status", ""), r.get("paper_kind", ""), r.get("updated")))
-        suggestion = None
-        if not hits and text.strip():
-            corrector = s.corrector("raw")
-            words = text.lower().split()
-            fixed = [(corrector.suggest(w, limit=1) or [w])[0] if w.isalpha() else w for w in words]
-            if fixed != words:
-                suggestion = " ".join(fixed)
-        return hits, suggestion, results.estimated_length() if hits else 0
+        return parser.parse(" ".join(w for w in text.split() if w.isalnum()))
+
+
+_COLUMNS: dict[bytes, dict[str, list]] = {}  # segment id → facet field → value per document
+
+
+def _columns(s) -> dict[str, list]:
+    """Every document's facet values, by document number, for this searcher's segments.
+
+    Segments never change once written (deletions aside, which matchers skip), so their
+    columns are read once per process and reused until the segment is merged away.
+    """
+    leaves = s.reader().leaf_readers()
+    out: dict[str, list] = {f: [] for f in COLUMN_FIELDS}
+    live = set()
+    for reader, _offset in leaves:
+        seg = reader.segment()
+        key = seg.segment_id() if seg is not None else None
+        cols = _COLUMNS.get(key) if key else None
+        if cols is None:
+            cols = {}
+            for f in COLUMN_FIELDS:
+                if reader.has_column(f):
+                    # Dates stay Whoosh's sortable integers: only their order matters here.
+                    col = reader.column_reader(f, translate=f != "updated")
+                    cols[f] = [v if v else None for v in col]
+                else:
+                    cols[f] = [None] * reader.doc_count_all()
+            if key:
+                _COLUMNS[key] = cols
+        live.add(key)
+        for f in COLUMN_FIELDS:
+            out[f] += cols[f]
+    for key in list(_COLUMNS):
+        if key not in live and len(_COLUMNS) > 64:
+            del _COLUMNS[key]
+    return out
+
+
+def search(ix, text: str, workspace_ids: list[int], *, selected: dict[str, set[str]] | None = None,
+           sort: str = "relevance", limit: int = 20, page: int = 1, facet_limit: int = 12) -> Results:
+    """Hits the user may see (only their workspaces), with highlighted snippets and facet counts.
+
+    Facets count "disjunctively": a facet's counts apply every other facet's selection but not
+    its own, so ticking one kind still shows how many hits the other kinds would add.
+    """
+    selected = {f: set(v) for f, v in (selected or {}).items() if f in FACET_FIELDS and v}
+    empty = Results([], 0, {f: [] for f in FACET_FIELDS})
+    if not workspace_ids or not text.strip():
+        return empty
+    with searcher(ix) as s:
+        query = parse(s.schema, text)
+        if query is NullQuery:
+            return empty
+        allowed_ids = {str(w) for w in workspace_ids}
+        page = max(1, page)
+        cols = _columns(s)
+        matched, scores = _matches(s, query, allowed_ids, cols["workspace_id"])
+        final, counts = _facet_counts(matched, cols, selected, facet_limit)
+        hits: list[Hit] = []
+        if final:
+            if sort == "date":
+                updated = cols["updated"]
+                ranked = sorted(final, key=lambda d: (updated[d] or 0, d), reverse=True)
+            else:
+                ranked = heapq.nlargest(page * limit, final, key=lambda d: (scores[d], -d))
+            marker = _Marker(query, s.reader())
+            hits = [_hit(s.stored_fields(d), marker) for d in ranked[(page - 1) * limit:page * limit]]
+        allowed = Or([Term("workspace_id", w) for w in sorted(allowed_ids)])
+        suggestion = _did_you_mean(s, text, allowed) if not matched else None
+        return Results(hits, len(final), counts, suggestion)
+
+
+def _matches(s, query, allowed_ids: set[str], ws_col: list) -> tuple[list[int], dict[int, float]]:
+    """Every matching document the user may see, with its score, in one pass.
+
+    Whoosh's own search would walk the matchers twice (once for facets, once for the top
+    hits); here one pass gives both, and permission is applied before anything is counted.
+    """
+    matched: list[int] = []
+    scores: dict[int, float] = {}
+    context = s.context()
+    for sub, offset in s.leaf_searchers():
+        m = query.matcher(sub, context)
+        while m.is_active():
+            d = m.id() + offset
+            if ws_col[d] in allowed_ids:
+                matched.append(d)
+                scores[d] = m.score()
+            m.next()
+    return matched, scores
+
+
+def _facet_counts(matched: list[int], cols, selected, facet_limit: int):
+    """The documents passing every selection, and each facet's counts under the others'."""
+    from collections import Counter
+
+    counters = {f: Counter() for f in FACET_FIELDS}
+    final = []
+    sel = list(selected.items())
+    for d in matched:
+        failing = None
+        n_fail = 0
+        for f, values in sel:
+            if cols[f][d] not in values:
+                n_fail += 1
+                failing = f
+                if n_fail > 1:
+                    break
+        if n_fail == 0:
+            final.append(d)
+            for f in FACET_FIELDS:
+                counters[f][cols[f][d]] += 1
+        elif n_fail == 1:
+            counters[failing][cols[failing][d]] += 1
+    counts: dict[str, list[tuple[str, int]]] = {}
+    for f in FACET_FIELDS:
+        chosen = selected.get(f, set())
+        values = [(str(v), n) for v, n in counters[f].items() if v is not None]
+        values.sort(key=lambda vn: (-vn[1], vn[0]))
+        keep = values[:facet_limit] + [vn for vn in values[facet_limit:] if vn[0] in chosen]
+        keep += [(v, 0) for v in sorted(chosen) if v not in counters[f]]
+        counts[f] = keep
+    return final, counts
+
+
+def _int(v) -> int | None:
+    return int(v) if v not in (None, "") else None
+
+
+class _Marker:
+    """Highlights the query's words in stored text.
+
+    Whoosh's highlighter re-analyses every hit's whole text through its (slow) token
+    pipeline; this tokenises with one regex and compares cached stems with the terms the
+    query matched in the index (prefixes and wildcards already expanded).
+    """
+
+    def __init__(self, query, reader):
+        self.stems: set[str] = set()
+        self.words: set[str] = set()
+        # Leaf by leaf: Query.existing_terms() on a compound query skips every leaf whose field
+        # differs from the first leaf's (a shadowed variable in Whoosh).
+        for leaf in query.leaves():
+            for fieldname, term in leaf.existing_terms(reader, phrases=True, expand=True):
+                word = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                (self.stems if fieldname in ("title", "body") else self.words).add(word)
+        # Any token whose stem is one of ours starts with it: a regex finds the candidates
+        # in C, and only those are stemmed.
+        heads = sorted(self.stems | self.words, key=len, reverse=True)[:300]
+        self.pattern = re.compile(r"\b(?:%s)\w*" % "|".join(map(re.escape, heads)), re.IGNORECASE) if heads else None
+
+    def _hits(self, text: str) -> list[tuple[int, int]]:
+        if self.pattern is None:
+            return []
+        out = []
+        for m in self.pattern.finditer(text):
+            w = m.group().lower()
+            if w in self.words or swedish_stem(w) in self.stems:
+                out.append(m.span())
+        return out
+
+    def mark(self, text: str, *, maxchars: int = 220, whole: bool = False) -> str:
+        spans = self._hits(text)
+        if not spans:
+            return ""
+        if whole or len(text) <= maxchars:
+            lo, hi = 0, len(text)
+        else:
+            # The window of maxchars that holds the most hits, starting a little before one.
+            # Prefer the window with the most different words of the query, then the most hits.
+            best, lo = (-1, -1), 0
+            for i, (a, _b) in enumerate(spans):
+                start = max(0, a - 40)
+                inside = [text[x:y].lower() for x, y in spans[i:] if y <= start + maxchars]
+                score = (len({swedish_stem(w) for w in inside}), len(inside))
+                if score > best:
+                    best, lo = score, start
+            hi = min(len(text), lo + maxchars)
+            if lo > 0:
+                lo = text.find(" ", lo, spans[0][0] if spans[0][0] > lo else lo + 20) + 1 or lo
+            if hi < len(text):
+                cut = text.rfind(" ", lo, hi)
+                hi = cut if cut > lo else hi
+        parts, pos = [], lo
+        for a, b in spans:
+            if a < lo or b > hi:
+                continue
+            parts += [str(escape(text[pos:a])), '<mark class="hit">', str(escape(text[a:b])), "</mark>"]
+            pos = b
+        parts.append(str(escape(text[pos:hi])))
+        return ("…" if lo > 0 else "") + "".join(parts).strip() + ("…" if hi < len(text) else "")
+
+
+def _hit(r, marker: _Marker) -> Hit:
+    body = r.get("body") or ""
+    snippet = marker.mark(body) or marker.mark(r.get("title", ""), whole=True)
+    if not snippet and body:
+        snippet = str(escape(body[:200])) + ("…" if len(body) > 200 else "")
+    return Hit(r["doc_id"], r["kind"], int(r["workspace_id"]), _int(r.get("paper_id")), _int(r.get("section_id")),
+               r.get("title", ""), snippet, r.get("status", ""), r.get("policy_area", ""),
+               r.get("organization", ""), r.get("year", ""), r.get("author", ""), r.get("updated"),
+               dict(r.get("target") or {}))
+
+
+def _did_you_mean(s, text: str, allowed) -> str | None:
+    """A corrected query that finds something in the user's own workspaces, or None.
+
+    The corrector knows every word of the index, so a candidate is only offered if it hits
+    inside the workspaces allowed: another workspace's words must never leak this way.
+    """
+    corrector = s.corrector("raw")
+    words = text.split()
+    fixed = []
+    changed = False
+    for w in words:
+        bare = w.lower()
+        if w in OPERATORS or not bare.isalpha():
+            fixed.append(w)
+            continue
+        if s.search(Term("raw", bare), filter=allowed, limit=1).scored_length():
+            fixed.append(w)
+            continue
+        pick = None
+        for cand in corrector.suggest(bare, limit=5, maxdist=2):
+            if s.search(Term("raw", cand), filter=allowed, limit=1).scored_length():
+                pick = cand
+                break
+        fixed.append(pick or w)
+        changed = changed or pick is not None
+    if not changed:
+        return None
+    suggestion = " ".join(fixed)
+    if not s.search(parse(s.schema, suggestion), filter=allowed, limit=1).scored_length():
+        return None
+    return suggestion
