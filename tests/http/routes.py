@@ -104,6 +104,7 @@ ROUTES.update({
     "notifications.mark_read": {"url": "/notifications/1/read", "methods": ["POST"], "access": "login"},
     "notifications.mark_all_read": {"url": "/notifications/read", "methods": ["POST"], "access": "login"},
     "notifications.settings": {"url": "/notifications/settings", "methods": ["GET", "POST"], "access": "login"},
+})
 PR = "/w/{ws}/priorities"
 ROUTES.update({
     "priorities.index": {"url": PR, "methods": ["GET"], "access": "member"},
@@ -123,6 +124,8 @@ ROUTES.update({
     "priorities.follow_up": {"url": PR + "/{year_a}/follow-up", "methods": ["GET"], "access": "member"},
     "priorities.record_follow_up": {"url": PR + "/{year_a}/items/{item_a}/follow-up", "methods": ["POST"],
                                     "access": "writer"},
+})
+ROUTES.update({
     "export.priority_list_docx": {"url": "/w/{ws}/priorities/{year_a}/export.docx", "methods": ["GET"],
                                   "access": "member"},
     "export.paper_docx": {"url": P + "/{paper}/export.docx", "methods": ["GET"], "access": "member"},

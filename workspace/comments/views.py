@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from workspace.comments import search as _search  # noqa: F401  (registers its search documents)
 from workspace.comments import services
 from workspace.comments.permissions import (
     can_change_comment,

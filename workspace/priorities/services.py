@@ -54,8 +54,6 @@ STATUS_LABELS = {
 TRANSITION_LABELS = {
     "ranking": _l("Öppna för rangordning"),
     "draft": _l("Tillbaka till utkast"),
-    "decision": _l("Sätt upp för beslut"),
-    "adopted": _l("Registrera beslutet: fastställd"),
 }
 PERIOD_LABELS = {"delarsbokslut": _l("Delårsbokslut"), "arsbokslut": _l("Årsbokslut")}
 FOLLOW_UP_LABELS = {

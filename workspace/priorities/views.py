@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from workspace.priorities import search as _search  # noqa: F401  (registers its search documents)
 from workspace.db import db
 from workspace.decisions.services import latest_round
 from workspace.priorities.decision import SUBJECT
