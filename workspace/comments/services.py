@@ -10,9 +10,12 @@ import re
 from dataclasses import dataclass, field
 
 import lxml.html
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session as SASession
 
 from workspace.accounts.models import User
 from workspace.comments.anchors import Anchor, annotate, locate, new_anchor, normalize
@@ -383,13 +386,40 @@ class Panel:
     html: object  # the section's text with commented passages marked
 
 
+def _paper_comments(paper_id: int) -> tuple[dict, dict]:
+    """Every thread (with its comments) and open suggestion of a paper, by section, loaded once
+    per request: a paper page asks for 20 panels, and four queries per panel made it the slowest
+    page (issue 10). Any flush, commit or rollback forgets the cache (see below)."""
+    cache = g.setdefault("comment_prefetch", {}) if has_request_context() else {}
+    if paper_id not in cache:
+        threads: dict[int, list] = {}
+        for t in db.session.scalars(
+                select(CommentThread).where(CommentThread.paper_id == paper_id).order_by(CommentThread.id)):
+            threads.setdefault(t.section_id, []).append(t)
+        suggestions: dict[int, list] = {}
+        for sug in db.session.scalars(
+                select(Suggestion).where(Suggestion.paper_id == paper_id, Suggestion.status == "open")
+                .order_by(Suggestion.id)):
+            suggestions.setdefault(sug.section_id, []).append(sug)
+        cache[paper_id] = (threads, suggestions)
+    return cache[paper_id]
+
+
+@sa_event.listens_for(SASession, "after_flush")
+@sa_event.listens_for(SASession, "after_commit")
+@sa_event.listens_for(SASession, "after_soft_rollback")
+def _forget_prefetch(session, *args) -> None:
+    if has_request_context():
+        g.pop("comment_prefetch", None)
+
+
 def section_panel(section: Section, status: str = "open", label: str = "") -> Panel:
     status = status if status in ("open", "resolved") else "open"
-    counts = dict(db.session.execute(
-        select(CommentThread.status, func.count()).where(CommentThread.section_id == section.id)
-        .group_by(CommentThread.status)).all())
-    threads = list(db.session.scalars(
-        select(CommentThread).where(CommentThread.section_id == section.id).order_by(CommentThread.id)))
+    by_section, open_suggestions = _paper_comments(section.paper_id)
+    threads = by_section.get(section.id, [])
+    counts: dict[str, int] = {}
+    for t in threads:
+        counts[t.status] = counts.get(t.status, 0) + 1
     html = section.html
     views, marks = [], {}
     for t in threads:
@@ -401,9 +431,7 @@ def section_panel(section: Section, status: str = "open", label: str = "") -> Pa
             views.append(ThreadView(t, anchor))
     # Threads in the order of the text: passages by their place, whole-section ones first.
     views.sort(key=lambda v: (v.anchor.index if v.anchor.index is not None else -1, v.thread.id))
-    suggestions = list(db.session.scalars(
-        select(Suggestion).where(Suggestion.section_id == section.id, Suggestion.status == "open")
-        .order_by(Suggestion.id)))
+    suggestions = list(open_suggestions.get(section.id, []))
     return Panel(section, status, views, counts.get("open", 0), counts.get("resolved", 0), suggestions,
                  annotate(html, marks, section.id, label or _("Kommentar")))
 

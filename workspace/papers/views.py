@@ -62,11 +62,13 @@ def index(slug: str):
     sort = request.args.get("sort") if request.args.get("sort") in services.SORTS else "updated"
     direction = "asc" if request.args.get("dir") == "asc" else "desc"
     page = _int_arg("page") or 1
+    areas = services.ensure_policy_areas(ws)
+    # Commit (the default policy areas, the first time) before the listing: a commit expires
+    # every loaded paper, and the table then reloaded each row by itself (issue 10).
+    db.session.commit()
     papers = services.list_papers(ws, q=filters["q"] or None, kind=filters["kind"] or None,
                                   status=filters["status"] or None, policy_area_id=filters["area"],
                                   organization_id=filters["org"], sort=sort, direction=direction, page=page)
-    areas = services.ensure_policy_areas(ws)
-    db.session.commit()  # the default policy areas, the first time
 
     def url_with(**changes):
         args = {k: v for k, v in request.args.items() if v}
@@ -259,7 +261,7 @@ def _paper_context(ws, me, paper, **extra):
 @bp.get("/<int:paper_id>")
 def detail(slug: str, paper_id: int):
     ws, me = load_workspace(slug, current_user)
-    paper = load_paper(ws, paper_id)
+    paper = load_paper(ws, paper_id, with_sections=True)
     return render("papers/detail.html", block=request.args.get("part") if request.args.get("part") in
                   ("sections", "header", "versions") else None, **_paper_context(ws, me, paper))
 

@@ -35,8 +35,11 @@ def commit() -> None:
     """Commit the request's one transaction, then send any e-mail it queued."""
     mail_queued = db.session.info.pop("mail_queued", False)
     db.session.commit()
-    # What the request does after its one commit only reads (rendering the answer): on
-    # SQLite it must not queue behind other writers again.
-    g.committed = True
     if mail_queued:
+        # Sending claims each message with a write: on SQLite that transaction must begin
+        # IMMEDIATE (wait its turn), not DEFERRED, or concurrent requests fail with "database
+        # is locked" after their change was committed (found by bench/http_bench.py, issue 10).
         deliver_pending()
+    # What the request does after this only reads (rendering the answer): on SQLite it
+    # must not queue behind other writers again.
+    g.committed = True

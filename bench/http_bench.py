@@ -1,0 +1,494 @@
+"""HTTP throughput and latency on the seeded data set, against a baseline, in one run.
+
+Seeds a fresh database (bench/seed.py: 500 papers × 20 sections, 60 people, 50 comments per
+paper when comments are installed), serves it with gunicorn exactly as `make run` does
+(`gunicorn.conf.py`), plus a baseline route that only the benchmark's app object has
+(bench/baseline_app.py), and loads it with wrk at 16 connections on 127.0.0.1:
+
+- baseline: a bare Flask route, one 100-row query, a ~5 KB template;
+- the paper page (an official opening one of the 500 papers);
+- a section save with a merge (base = revision 1; another official saved revision 2 in
+  between; every request saves a different section, so each one really merges);
+- a comment (a reply in a thread; when the comments domain is installed);
+- a search (the search page, rotating queries);
+- the filtered papers list (rotating filters and sorts).
+
+Requests/s and p50/p95/p99 per route and as a ratio to the baseline; peak RSS per worker;
+database size. `BENCH_DATABASE_URL=postgresql+psycopg://…` runs it on PostgreSQL.
+
+    .venv/bin/python -m bench.http_bench [--duration 10] [--connections 16] [--only page,save]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.harness import PASSWORD, PY, ROOT, Server, free_port
+
+WS = "sydsverige"
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+TARGETS = {"page_ratio": 0.5, "save_p95_ms": 50.0}
+
+LUA_COMMON = r"""
+local paths = {}
+local bodies = {}
+local counter = 0
+local nthreads = 0
+%(data)s
+-- setup() runs in wrk's main state; thread:set() gives each thread's state its own global `tid`,
+-- so the threads take interleaved, distinct requests from the list.
+all_threads = {}
+function setup(thread)
+  table.insert(all_threads, thread)
+  thread:set("tid", nthreads)
+  nthreads = nthreads + 1
+end
+request = function()
+  local n = #paths
+  local i = (counter * %(threads)d + (tid or 0)) %% n + 1
+  counter = counter + 1
+  local headers = {}
+  headers["Cookie"] = "%(cookie)s"
+  %(extra_headers)s
+  if bodies[i] then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return wrk.format("POST", paths[i], headers, bodies[i])
+  end
+  return wrk.format("GET", paths[i], headers, nil)
+end
+statuses = {}
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+done = function(summary, latency, requests)
+  -- every thread's status counts (response() ran in the threads' states)
+  local seen = ""
+  for _, t in ipairs(all_threads) do
+    local st = t:get("statuses")
+    for code, n in pairs(st or {}) do seen = seen .. code .. "×" .. n .. " " end
+  end
+  local out = io.open("%(result)s", "w")
+  out:write(string.format('{"requests": %%d, "duration_us": %%d, "p50": %%d, "p95": %%d, "p99": %%d, "max": %%d, ' ..
+    '"errors": %%d, "timeouts": %%d, "non2xx": %%d, "statuses": "%%s"}',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    latency.max, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status,
+    summary.errors.timeout, summary.errors.status, seen))
+  out:close()
+end
+"""
+
+
+def lua_quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def write_lua(tmp: Path, name: str, cookie: str, paths: list[str], bodies: list[str] | None = None,
+              threads: int = 2, extra_headers: dict | None = None) -> tuple[Path, Path]:
+    lines = [f"paths[{i + 1}] = {lua_quote(p)}" for i, p in enumerate(paths)]
+    if bodies:
+        lines += [f"bodies[{i + 1}] = {lua_quote(b)}" for i, b in enumerate(bodies)]
+    data = "\n".join(lines)
+    extra = "\n  ".join(f'headers["{k}"] = "{v}"' for k, v in (extra_headers or {}).items())
+    result = tmp / f"{name}.json"
+    script = LUA_COMMON % dict(data=data, cookie=cookie.replace('"', '\\"'), extra_headers=extra,
+                               result=str(result), threads=threads)
+    path = tmp / f"{name}.lua"
+    path.write_text(script, "utf-8")
+    return path, result
+
+
+def run_wrk(port: int, script: Path, result: Path, *, duration: int, connections: int, threads: int = 2) -> dict:
+    cmd = [WRK, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", str(script),
+           f"http://127.0.0.1:{port}/"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    if not result.exists():
+        raise RuntimeError(f"wrk failed: {proc.stdout[-500:]} {proc.stderr[-500:]}")
+    r = json.loads(result.read_text())
+    result.unlink()
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    return r
+
+
+def db_size(env: dict, instance: str) -> int:
+    url = env.get("DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        out = subprocess.run([PY, "-c", (
+            "import os,sqlalchemy as sa;e=sa.create_engine(os.environ['DATABASE_URL']);"
+            "c=e.connect();print(c.execute(sa.text('select pg_database_size(current_database())')).scalar())")],
+            env=env, capture_output=True, text=True, check=True).stdout
+        return int(out.strip())
+    return sum(p.stat().st_size for p in Path(instance).glob("samverkan.sqlite3*"))
+
+
+def peak_rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+@contextmanager
+def seeded_server(*, seed_args: dict | None = None):
+    """A fresh database with the demo and the seed, served by gunicorn with gunicorn.conf.py."""
+    tmp = tempfile.mkdtemp(prefix="samverkan-httpbench-")
+    port = free_port()
+    env = dict(os.environ)
+    env.update({"SAMVERKAN_ENV": "development", "SECRET_KEY": "bench-secret", "SAMVERKAN_INSTANCE": tmp,
+                "PORT": str(port), "LOGIN_RATE_LIMIT": "100000 per minute", "PYTHONPATH": str(ROOT)})
+    if os.environ.get("BENCH_DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+        _reset_postgres(env)
+    flask = [PY, "-m", "flask", "--app", "workspace"]
+    timings = {}
+    t = time.perf_counter()
+    subprocess.run(flask + ["db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(flask + ["demo", "--password", PASSWORD], env=env, cwd=ROOT, check=True, capture_output=True)
+    timings["migrate+demo"] = time.perf_counter() - t
+    out = subprocess.run([PY, "-m", "bench.seed"], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    print("  " + out.stdout.strip(), flush=True)
+    timings["seed"] = float(re.search(r"in ([\d.]+) s", out.stdout).group(1))
+    t = time.perf_counter()
+    subprocess.run(flask + ["search", "rebuild"], env=env, cwd=ROOT, check=True, capture_output=True)
+    timings["search index rebuild"] = time.perf_counter() - t
+    cmd = [PY, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--access-logfile", "/dev/null",
+           "bench.baseline_app:app"]
+    log = open(Path(tmp) / "gunicorn.log", "w+b")
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        import http.client
+
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            try:
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+            finally:
+                c.close()
+        else:
+            raise RuntimeError("gunicorn did not start: " + (Path(tmp) / "gunicorn.log").read_text()[-2000:])
+        srv = Server(port, env, proc)
+        srv.instance = tmp
+        srv.timings = timings
+        yield srv
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _reset_postgres(env: dict) -> None:
+    """Start from an empty schema (the benchmark owns the database it is given)."""
+    subprocess.run([PY, "-c", (
+        "import os,sqlalchemy as sa;e=sa.create_engine(os.environ['DATABASE_URL']);"
+        "c=e.connect();c.execute(sa.text('drop schema public cascade'));c.execute(sa.text('create schema public'));"
+        "c.commit()")], env=env, check=True, capture_output=True)
+
+
+def _query(env: dict, code: str):
+    """Run `code` (which sets `out`) in an app context of the benchmark's database; return `out`."""
+    script = ("import json\nfrom workspace import create_app\napp=create_app()\nwith app.app_context():\n"
+              "    from workspace.db import db\n    from sqlalchemy import text\n"
+              + "\n".join("    " + line for line in code.strip().splitlines())
+              + "\nprint(json.dumps(out))")
+    res = subprocess.run([PY, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True)
+    if res.returncode:
+        raise RuntimeError(res.stderr[-2000:])
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def plan(srv, tmp: Path, *, threads: int) -> dict:
+    """Build each scenario's request list (and check one request of each by hand)."""
+    from urllib.parse import urlencode
+
+    official = srv.session("tjansteman.kronoberg@demo.example")
+    cookie = official.cookie_header()
+    token = official.token
+    info = _query(srv.env, """
+from workspace.workspaces.models import Workspace
+from workspace.accounts.models import User
+ws = db.session.scalar(db.select(Workspace).where(Workspace.slug == 'sydsverige'))
+me = db.session.scalar(db.select(User).where(User.email == 'tjansteman.kronoberg@demo.example'))
+papers = [r[0] for r in db.session.execute(text(
+    "select id from paper where workspace_id = :w order by id"), {"w": ws.id})]
+areas = [r[0] for r in db.session.execute(text("select id from policy_area where workspace_id = :w"), {"w": ws.id})]
+orgs = [r[0] for r in db.session.execute(text("select organization_id from workspace_organization where workspace_id = :w"), {"w": ws.id})]
+# merge targets: revision 2 by someone else, revision 1 is the base the saver started from
+targets = [list(r) for r in db.session.execute(text(
+    "select s.paper_id, s.id, r1.id, r1.html from section s join paper p on p.id = s.paper_id "
+    "join revision r1 on r1.section_id = s.id and r1.number = 1 "
+    "join revision r2 on r2.section_id = s.id and r2.number = 2 "
+    "where p.workspace_id = :w and p.status in ('draft', 'review', 'decision') and r2.author_id != :me "
+    "and s.revision_count = 2 order by s.id"), {"w": ws.id, "me": me.id})]
+threads_ = []
+if 'comment_thread' in db.metadata.tables:
+    threads_ = [list(r) for r in db.session.execute(text(
+        "select t.paper_id, t.id from comment_thread t join paper p on p.id = t.paper_id "
+        "where t.workspace_id = :w and p.status in ('draft', 'review', 'decision') order by t.id limit 2000"), {"w": ws.id})]
+out = dict(papers=papers, areas=areas, orgs=orgs, targets=targets, threads=threads_)
+""")
+    scen = {}
+    base = f"/w/{WS}"
+    papers = info["papers"][-500:]
+    scen["baseline"] = dict(paths=["/_bench/baseline"], cookie="")
+    scen["paper page"] = dict(paths=[f"{base}/papers/{p}" for p in papers], cookie=cookie)
+    bodies, paths = [], []
+    for paper_id, section_id, rev1, html in info["targets"]:
+        # My change in the first paragraph; the other official changed the last one.
+        mine = html.replace("<p>", "<p>Justerat i mätningen: ", 1)
+        paths.append(f"{base}/papers/{paper_id}/sections/{section_id}")
+        bodies.append(urlencode({"html": mine, "base_revision_id": rev1, "csrf_token": token}))
+    scen["section save (merge)"] = dict(paths=paths, bodies=bodies, cookie=cookie, once=True,
+                                        headers={"HX-Request": "true"})
+    if info["threads"]:
+        scen["comment (reply)"] = dict(
+            paths=[f"{base}/papers/{p}/threads/{t}/replies" for p, t in info["threads"]],
+            bodies=[urlencode({"body": f"Jag instämmer, svar nummer {i}.", "csrf_token": token})
+                    for i in range(len(info["threads"]))],
+            cookie=cookie, headers={"HX-Request": "true"})
+    queries = ["kollektivtrafik", "regional utveckling", "infrastruktur Blekinge", "hållbar tillväxt",
+               "kompetensförsörjning", "bredband kommunerna", '"hållbar utveckling"', "stambanor godstrafik"]
+    from urllib.parse import quote_plus
+
+    scen["search"] = dict(paths=[f"{base}/search?q={quote_plus(q)}" for q in queries], cookie=cookie)
+    lists = []
+    for i, area in enumerate(info["areas"]):
+        for status in ("draft", "review", "decision"):
+            sort = ("updated", "title", "deadline")[i % 3]
+            lists.append(f"{base}/papers?status={status}&area={area}&sort={sort}")
+        lists.append(f"{base}/papers?org={info['orgs'][i % len(info['orgs'])]}&kind=position_paper&page=2")
+    scen["filtered papers list"] = dict(paths=lists, cookie=cookie)
+
+    # One request of each by hand: the right status, and a save really merges.
+    for name, s in scen.items():
+        if name == "section save (merge)":
+            continue
+        if s.get("bodies"):
+            continue  # writes: wrk counts every non-2xx answer
+        st, body = official.get(s["paths"][0]) if s["cookie"] else _anon_get(srv.port, s["paths"][0])
+        if st != 200:
+            raise RuntimeError(f"{name}: {s['paths'][0]} answered {st}")
+        s["bytes"] = len(body.encode())
+    if paths:
+        probe = scen["section save (merge)"]
+        conn = official.conn
+        conn.request("POST", probe["paths"][-1], body=probe["bodies"][-1],
+                     headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
+                              "HX-Request": "true"})
+        resp = conn.getresponse()
+        resp.read()
+        trig = resp.getheader("HX-Trigger", "")
+        if resp.status != 200 or '"merged"' not in trig:
+            raise RuntimeError(f"the probe save did not merge: {resp.status} {trig}")
+        probe["paths"].pop()
+        probe["bodies"].pop()
+    official.close()
+    return scen
+
+
+def _get_with_cookie(port: int, path: str, cookie: str) -> int:
+    import http.client
+
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    try:
+        c.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        r = c.getresponse()
+        r.read()
+        return r.status
+    finally:
+        c.close()
+
+
+def _anon_get(port: int, path: str):
+    import http.client
+
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        return r.status, r.read().decode("utf-8", "replace")
+    finally:
+        c.close()
+
+
+def measure(*, duration: int, connections: int, only: set[str] | None = None) -> dict:
+    threads = 2
+    out: dict = {"rows": {}}
+    with seeded_server() as srv:
+        tmp = Path(srv.instance)
+        scen = plan(srv, tmp, threads=threads)
+        out["timings"] = srv.timings
+        out["baseline_bytes"] = scen["baseline"].get("bytes")
+        order = ["baseline", "paper page", "section save (merge)", "comment (reply)", "search",
+                 "filtered papers list", "baseline"]
+        seen_baseline = []
+        for name in order:
+            if name not in scen or (only and name not in only and name != "baseline"):
+                continue
+            s = scen[name]
+            script, result = write_lua(tmp, re.sub(r"\W+", "_", name), s["cookie"], s["paths"], s.get("bodies"),
+                                       threads=threads, extra_headers=s.get("headers"))
+            if not s.get("bodies"):
+                # One untimed request first: the search index applies the events of the writes
+                # measured before it (as it would have done in the meantime in real use).
+                _get_with_cookie(srv.port, s["paths"][0], s["cookie"])
+            r = run_wrk(srv.port, script, result, duration=duration, connections=connections, threads=threads)
+            if s.get("once") and r["requests"] > len(s["paths"]):
+                r["note"] = f"only {len(s['paths'])} distinct merges; later requests repeat a section"
+            print(f"  {name:24s} {r['rps']:8.1f} req/s  p50 {r['p50'] / 1000:7.1f}  p95 {r['p95'] / 1000:7.1f}  "
+                  f"p99 {r['p99'] / 1000:7.1f} ms  statuses {r.get('statuses', '')} timeouts {r['timeouts']}", flush=True)
+            if "5" in "".join(code[:1] for code in r.get("statuses", "").split()):
+                errors = [ln for ln in (tmp / "gunicorn.log").read_text("utf-8", "replace").splitlines()
+                          if "Error" in ln or "error" in ln]
+                print("    server errors: " + " | ".join(errors[-3:]), flush=True)
+                if os.environ.get("BENCH_VERBOSE"):
+                    print((tmp / "gunicorn.log").read_text("utf-8", "replace")[-6000:])
+            if name == "baseline":
+                seen_baseline.append(r)
+            else:
+                out["rows"][name] = r
+        # The baseline before and after the others: their mean is the reference (the machine drifts).
+        b = {k: sum(x[k] for x in seen_baseline) / len(seen_baseline) for k in ("rps", "p50", "p95", "p99")}
+        b.update(non2xx=sum(x["non2xx"] for x in seen_baseline), errors=sum(x["errors"] for x in seen_baseline),
+                 runs=[round(x["rps"], 1) for x in seen_baseline])
+        out["baseline"] = b
+        out["rss_kb"] = {pid: peak_rss_kb(pid) for pid in srv.worker_pids()}
+        out["db_bytes"] = db_size(srv.env, srv.instance)
+        out["sizes"] = {k: v.get("bytes") for k, v in scen.items()}
+    return out
+
+
+def table(res: dict, label: str) -> list[str]:
+    b = res["baseline"]
+    lines = [f"| route ({label}) | req/s | × baseline | p50 ms | p95 ms | p99 ms | p95 × baseline | non-2xx |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+             f"| baseline (bare Flask, 100-row query, {res['sizes'].get('baseline') or 0} B template) | {b['rps']:.0f} "
+             f"| 1.00 | {b['p50'] / 1000:.1f} | {b['p95'] / 1000:.1f} | {b['p99'] / 1000:.1f} | 1.0 | {b['non2xx']} |"]
+    for name, r in res["rows"].items():
+        lines.append(f"| {name} | {r['rps']:.0f} | {r['rps'] / b['rps']:.2f} | {r['p50'] / 1000:.1f} | "
+                     f"{r['p95'] / 1000:.1f} | {r['p99'] / 1000:.1f} | {r['p95'] / b['p95']:.1f} | "
+                     f"{r['non2xx'] + r['errors']} |")
+    return lines
+
+
+def verdicts(res: dict) -> list[str]:
+    out = []
+    rows, b = res["rows"], res["baseline"]
+    if "paper page" in rows:
+        ratio = rows["paper page"]["rps"] / b["rps"]
+        out.append(f"paper page throughput {ratio:.2f}× baseline (target ≥ 0.5×): "
+                   + ("met" if ratio >= TARGETS["page_ratio"] else "MISSED"))
+    if "section save (merge)" in rows:
+        p95 = rows["section save (merge)"]["p95"] / 1000
+        out.append(f"section save p95 {p95:.1f} ms (target < 50 ms): " + ("met" if p95 < 50 else "MISSED"))
+    if "search" in rows:
+        p95 = rows["search"]["p95"] / 1000
+        out.append(f"search page p95 {p95:.1f} ms under 16 connections (target < 30 ms): "
+                   + ("met" if p95 < 30 else "MISSED"))
+    return out
+
+
+def describe_machine() -> str:
+    import platform
+
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor())
+    mem = int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
+                   if ln.startswith("MemTotal"))) / 1024 / 1024
+    load = os.getloadavg()
+    return (f"{os.cpu_count()} CPU ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}; load average at start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--papers", type=int, default=0, help="seed fewer papers (only to try the bench out)")
+    ap.add_argument("--json", default="", help="also write the raw figures here")
+    ap.add_argument("--docs", action="store_true", help="write the table into docs/benchmarks.md")
+    args = ap.parse_args()
+    if args.papers:
+        os.environ["BENCH_PAPERS"] = str(args.papers)
+    only = {x.strip() for x in args.only.split(",") if x.strip()} or None
+    label = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL", "").startswith("postgresql") else "SQLite"
+    machine = describe_machine()
+    print(f"machine: {machine}", flush=True)
+    print(f"seeding and serving on {label} …", flush=True)
+    res = measure(duration=args.duration, connections=args.connections, only=only)
+    res["label"] = label
+    end = os.getloadavg()
+    res["machine"] = f"{machine}, at the end {end[0]:.1f} / {end[1]:.1f} / {end[2]:.1f}"
+    print()
+    print("\n".join(table(res, label)))
+    print(f"seed {res['timings']['seed']:.1f} s, search rebuild {res['timings']['search index rebuild']:.1f} s; "
+          f"database {res['db_bytes'] / 1e6:.1f} MB; peak RSS per worker "
+          + ", ".join(f"{kb / 1024:.0f} MB" for kb in res["rss_kb"].values()))
+    for v in verdicts(res):
+        print("  " + v)
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=1, default=str))
+    if args.docs:
+        write_docs(res, args)
+
+
+def write_docs(res: dict, args) -> None:
+    """Replace this database's part of the HTTP section in docs/benchmarks.md (the rest stays)."""
+    import datetime
+
+    doc = ROOT / "docs" / "benchmarks.md"
+    text_ = doc.read_text("utf-8")
+    key = res["label"].lower()
+    start, end = f"<!-- http:{key}:start -->", f"<!-- http:{key}:end -->"
+    t = res["timings"]
+    rss = ", ".join(f"{kb / 1024:.0f} MB" for kb in res["rss_kb"].values())
+    body = "\n".join([
+        start,
+        f"### {res['label']} — {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {res['machine']}. wrk, {args.connections} connections, 2 threads, {args.duration} s per route, "
+        "127.0.0.1. The baseline ran first and last; its figures are the mean of the two "
+        f"(req/s {' and '.join(str(x) for x in res['baseline']['runs'])}).",
+        "",
+        *table(res, res["label"]),
+        "",
+        f"Seed {t['seed']:.1f} s (bulk inserts, one transaction); migrate + demo {t['migrate+demo']:.1f} s; "
+        f"search index rebuild {t['search index rebuild']:.1f} s. Database size {res['db_bytes'] / 1e6:.1f} MB. "
+        f"Peak RSS per gunicorn worker (VmHWM, after all runs): {rss}.",
+        "",
+        *("- " + v for v in verdicts(res)),
+        end,
+    ])
+    if start in text_:
+        text_ = text_[:text_.index(start)] + body + text_[text_.index(end) + len(end):]
+    else:
+        marker = "<!-- http:end -->"
+        if marker not in text_:
+            text_ = text_.rstrip() + "\n\n" + marker + "\n"
+        text_ = text_.replace(marker, body + "\n\n" + marker)
+    doc.write_text(text_, "utf-8")
+    print(f"written to {doc.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Profile one page in-process: the queries it runs and where its time goes (pyinstrument).
+
+Point it at a seeded instance (see bench/seed.py) and a logged-in member:
+
+    SAMVERKAN_INSTANCE=/tmp/seeded .venv/bin/python -m bench.profile_page /w/sydsverige/papers/100 \
+        [--email tjansteman.kronoberg@demo.example] [--repeat 10]
+
+pyinstrument comes with the [bench] extra: `.venv/bin/pip install -e '.[bench]'`.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import time
+
+from bench.harness import PASSWORD
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("path")
+    ap.add_argument("--email", default="tjansteman.kronoberg@demo.example")
+    ap.add_argument("--password", default=PASSWORD)
+    ap.add_argument("--repeat", type=int, default=10)
+    args = ap.parse_args()
+
+    from sqlalchemy import event
+
+    from workspace import create_app
+    from workspace.db import db
+
+    app = create_app()
+    queries = {"n": 0}
+    with app.app_context():
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def _count(*_a, **_k):
+            queries["n"] += 1
+
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"email": args.email, "password": args.password, "csrf_token": token})
+    client.get(args.path)  # warm: templates compiled, caches filled
+    queries["n"] = 0
+    resp = client.get(args.path)
+    print(f"{resp.status_code}, {len(resp.data)} bytes, {queries['n']} queries")
+    t = time.process_time()
+    for _ in range(args.repeat):
+        client.get(args.path)
+    print(f"CPU per request: {(time.process_time() - t) / args.repeat * 1000:.1f} ms (mean of {args.repeat})")
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        print("(install the [bench] extra for a profile)")
+        return
+    prof = Profiler(interval=0.001)
+    prof.start()
+    client.get(args.path)
+    prof.stop()
+    print(prof.output_text(unicode=True, color=False))
+
+
+if __name__ == "__main__":
+    main()
