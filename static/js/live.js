@@ -43,8 +43,8 @@
     var ev = new CustomEvent("live:event", { detail: detail, cancelable: true });
     if (!document.dispatchEvent(ev)) return; // a page script handled it itself
     regionsFor(data).forEach(function (el) {
-      if (busy(el)) {
-        el.classList.add("live-stale"); // refreshed once nobody is typing or saving in it
+      if (el.matches(".is-editing, .is-editing *") || el.querySelector(".is-editing")) {
+        el.classList.add("live-stale"); // never replace what someone is typing
         return;
       }
       el.setAttribute("data-live-updated", "1");
@@ -63,32 +63,6 @@
     source.__samverkanBound = true;
     (el.getAttribute("data-live-events") || "").split(/\s+/).forEach(function (verb) {
       if (verb) source.addEventListener(verb, function (msg) { handle(verb, msg); });
-    });
-  });
-
-  // A region is busy while someone types in it or while a request of its own parts (a save)
-  // is on its way: replacing it then would show text older than what was just saved.
-  function busy(el) {
-    return el.matches(".is-editing, .is-editing *") || !!el.querySelector(".is-editing, .htmx-request");
-  }
-
-  // A refresh that was asked for before a save inside the region is not swapped in after it.
-  document.addEventListener("htmx:beforeSwap", function (evt) {
-    var cfg = evt.detail.requestConfig;
-    var target = evt.detail.target;
-    if (!cfg || !cfg.triggeringEvent || cfg.triggeringEvent.type !== "live-refresh" || !target) return;
-    if (target.querySelector(".is-editing, .htmx-request")) {
-      evt.detail.shouldSwap = false;
-      target.classList.add("live-stale");
-    }
-  });
-
-  // Regions that missed an update while busy catch up as soon as they are free.
-  document.addEventListener("htmx:afterSettle", function () {
-    document.querySelectorAll(".live-stale").forEach(function (el) {
-      if (!document.body.contains(el) || busy(el)) return;
-      el.classList.remove("live-stale");
-      htmx.trigger(el, "live-refresh", {});
     });
   });
 
