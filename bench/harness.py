@@ -6,7 +6,6 @@ import http.client
 import os
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,22 @@ def summary_ms(values) -> str:
             f"  (n={len(values)})")
 
 
+def wait_until_serving(port: int, timeout: float) -> bool:
+    """Poll /healthz until the server answers 200; False if it never did within `timeout`."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            c.request("GET", "/healthz")
+            if c.getresponse().status == 200:
+                return True
+        except OSError:
+            time.sleep(0.2)
+        finally:
+            c.close()
+    return False
+
+
 @contextmanager
 def server(env_extra: dict | None = None, *, gunicorn_args: list[str] | None = None):
     """Migrate a fresh database, load the demo and serve it with gunicorn.conf.py."""
@@ -64,18 +79,7 @@ def server(env_extra: dict | None = None, *, gunicorn_args: list[str] | None = N
            *(gunicorn_args or []), "wsgi:app"]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            try:
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-            finally:
-                c.close()
-        else:
+        if not wait_until_serving(port, 30):
             raise RuntimeError("gunicorn did not start: " + proc.stderr.read(2000).decode())
         yield Server(port, env, proc)
     finally:

@@ -31,7 +31,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.harness import PASSWORD, PY, ROOT, Server, free_port
+from bench.harness import PASSWORD, PY, ROOT, Server, free_port, wait_until_serving
 
 WS = "sydsverige"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
@@ -166,20 +166,7 @@ def seeded_server(*, seed_args: dict | None = None):
     log = open(Path(tmp) / "gunicorn.log", "w+b")
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        import http.client
-
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            try:
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-            finally:
-                c.close()
-        else:
+        if not wait_until_serving(port, 60):
             raise RuntimeError("gunicorn did not start: " + (Path(tmp) / "gunicorn.log").read_text()[-2000:])
         srv = Server(port, env, proc)
         srv.instance = tmp
