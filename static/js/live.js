@@ -27,6 +27,58 @@
     return out;
   }
 
+  // A region is busy while someone types in it or a request made inside it is in flight
+  // (a save, a comment): refreshing it then would swap in text rendered before that request.
+  function busy(el) {
+    return el.matches(".is-editing, .is-editing *") || !!el.querySelector(".is-editing, .htmx-request");
+  }
+
+  // Refresh one region. Not htmx.trigger: its events bubble, and htmx fires an element's
+  // hx-trigger for events from its descendants too, so every enclosing region (the section
+  // list around a section, the section around its comments) would reload as well — past the
+  // busy check, racing a save made inside it.
+  function refresh(el, detail) {
+    if (!el.isConnected) return;
+    if (busy(el)) {
+      el.classList.add("live-stale"); // caught up once it is free again
+      return;
+    }
+    el.classList.remove("live-stale");
+    el.setAttribute("data-live-updated", "1");
+    el.dispatchEvent(new CustomEvent("live-refresh", { bubbles: false, detail: detail || {} }));
+  }
+
+  function isLiveRefresh(evt) {
+    var cfg = evt.detail.requestConfig;
+    return !!(cfg && cfg.triggeringEvent && cfg.triggeringEvent.type === "live-refresh");
+  }
+
+  // At swap time the region may have become busy (an editor opened, a save sent) or been
+  // replaced meanwhile: then the refreshed copy is older than what the page shows or is about
+  // to show, and is dropped; the region catches up when it is free.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    if (!isLiveRefresh(evt)) return;
+    var target = evt.detail.target;
+    if (!target || !target.isConnected) { evt.detail.shouldSwap = false; return; }
+    if (busy(target)) {
+      evt.detail.shouldSwap = false;
+      target.classList.add("live-stale");
+    }
+  });
+
+  var catchUpTimer = null;
+  function catchUp() {
+    clearTimeout(catchUpTimer);
+    catchUpTimer = setTimeout(function () {
+      document.querySelectorAll(".live-stale").forEach(function (el) {
+        if (!busy(el) && !el.classList.contains("htmx-request")) refresh(el, {});
+      });
+    }, 50);
+  }
+  document.addEventListener("htmx:afterSettle", catchUp);
+  document.addEventListener("htmx:afterRequest", catchUp);
+  document.addEventListener("samverkan:editing", catchUp);
+
   function handle(verb, msg) {
     var data;
     try { data = JSON.parse(msg.data); } catch (e) { return; }
@@ -42,18 +94,13 @@
     var detail = data;
     var ev = new CustomEvent("live:event", { detail: detail, cancelable: true });
     if (!document.dispatchEvent(ev)) return; // a page script handled it itself
-    regionsFor(data).forEach(function (el) {
-      if (el.matches(".is-editing, .is-editing *") || el.querySelector(".is-editing")) {
-        el.classList.add("live-stale"); // never replace what someone is typing
-        return;
-      }
-      el.setAttribute("data-live-updated", "1");
-      htmx.trigger(el, "live-refresh", detail);
-    });
+    regionsFor(data).forEach(function (el) { refresh(el, detail); });
     if (data.verb !== "presence-changed" && data.actor_id !== Number(document.body.dataset.userId)) {
       announce(data.message);
     }
   }
+
+  window.SamverkanLive = { refresh: refresh, regionsFor: regionsFor };
 
   document.addEventListener("htmx:sseOpen", function (evt) {
     var el = evt.target;

@@ -49,11 +49,8 @@
     var d = evt.detail;
     if (d.actor_id !== Number(document.body.dataset.userId) || !mine.target || Date.now() - mine.at > 5000) return;
     evt.preventDefault();
-    document.querySelectorAll("[data-live-on]").forEach(function (el) {
-      if (el.id === mine.target) return;
-      if (el.getAttribute("data-live-on").split(/\s+/).indexOf(d.verb) === -1) return;
-      if (d.keys.indexOf(el.getAttribute("data-live-key") || "workspace") === -1) return;
-      htmx.trigger(el, "live-refresh", d);
+    window.SamverkanLive.regionsFor(d).forEach(function (el) {
+      if (el.id !== mine.target) window.SamverkanLive.refresh(el, d);
     });
   });
 

@@ -60,6 +60,65 @@ def test_two_officials_edit_different_sections_and_both_texts_survive(app, demo,
     expect(b.locator(f"#section-{s1} > .section-text")).to_contain_text("Skåne lägger till.", timeout=3000)
 
 
+def add_section_as(app, demo, email: str, paper_id: int, title: str) -> None:
+    with app.test_request_context(method="POST"):
+        services.add_section(demo.user(email), db.session.get(Paper, paper_id), title)
+        db.session.commit()
+
+
+def test_another_persons_save_refreshes_only_that_section(app, demo, pages):
+    """A live refresh is the region's own: it must not reload the regions around it (the
+    whole section list), which would race saves made inside them."""
+    paper_id, (s1, s2) = make_paper(app, demo)
+    url = f"/w/sydsverige/papers/{paper_id}"
+    a, b = pages.new(SKANE), pages.new(KRONOBERG)
+    a.goto(url)
+    b.goto(url)
+    expect(b.locator("#live-connection")).to_be_attached()
+    b.wait_for_timeout(300)  # the stream is open
+    seen: list[str] = []
+    b.on("request", lambda r: seen.append(r.url))
+    open_editor(a, s1)
+    type_at_end(a, s1, " Skåne lägger till.")
+    save(a, s1)
+    expect(b.locator(f"#section-{s1} > .section-text")).to_contain_text("Skåne lägger till.", timeout=5000)
+    b.wait_for_timeout(500)
+    assert any(f"/sections/{s1}" in u for u in seen), seen
+    assert not [u for u in seen if "part=sections" in u or f"/sections/{s2}" in u], seen
+
+
+def test_a_late_refresh_never_replaces_an_open_editor_and_catches_up_after_the_save(app, demo, pages):
+    paper_id, (s1, _s2) = make_paper(app, demo)
+    url = f"/w/sydsverige/papers/{paper_id}"
+    b = pages.new(KRONOBERG)
+    b.goto(url)
+    expect(b.locator("#live-connection")).to_be_attached()
+    b.wait_for_timeout(300)
+    # Hold back Kronoberg's refresh of the section list, as a slow network would.
+    held = []
+
+    def slow(route):
+        held.append(route.request.url)
+        b.wait_for_timeout(1500)
+        route.continue_()
+
+    b.route("**/papers/*?part=sections", slow)
+    add_section_as(app, demo, SKANE, paper_id, "Finansiering")
+    b.wait_for_function("() => document.querySelector('#paper-sections.htmx-request') !== null", timeout=5000)
+    open_editor(b, s1)  # while the refresh is on its way
+    type_at_end(b, s1, " Kronoberg skriver.")
+    b.wait_for_timeout(2000)  # the held refresh has arrived and been refused
+    assert held
+    expect(b.locator(f"#section-{s1} .ql-editor")).to_contain_text("Kronoberg skriver.")
+    expect(b.locator(".section-title", has_text="Finansiering")).to_have_count(0)
+    b.unroute("**/papers/*?part=sections")
+    save(b, s1)
+    expect(b.locator(f"#section-{s1} > .section-text")).to_contain_text("Kronoberg skriver.")
+    # Free again: the list catches up with the section added meanwhile, and keeps the save.
+    expect(b.locator("#section-list .section-title", has_text="Finansiering")).to_have_count(1, timeout=5000)
+    expect(b.locator(f"#section-{s1} > .section-text")).to_contain_text("Kronoberg skriver.")
+
+
 def test_same_section_same_paragraph_gives_the_conflict_view_and_nothing_is_lost(app, demo, pages):
     paper_id, (s1, _s2) = make_paper(app, demo)
     url = f"/w/sydsverige/papers/{paper_id}"

@@ -52,6 +52,7 @@ def _panel(ws, me, paper, section, *, status=None, code=200, **extra):
     """The section's comment panel: a fragment for htmx, else the section's comments page."""
     status = status or _status_arg()
     ctx = dict(ws=ws, me=me, paper=paper, section=section, panel_status=status,
+               section_panel=services.section_panel(section, status), text_oob=is_fragment_request(),
                live_url=url_for("live.stream", slug=ws.slug, after=newest_event_id()))
     ctx.update(extra)
     return render("comments/section.html", block="threads", status=code, **ctx)
