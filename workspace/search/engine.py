@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import functools
 import heapq
+from itertools import accumulate
 import os
 import re
 import shutil
@@ -26,7 +27,10 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.lang.snowball.swedish import SwedishStemmer
 from whoosh.qparser import MultifieldParser
+from whoosh import query as wq
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import NullQuery, Or, Term
+from whoosh.reading import TermNotFound
 
 META_ID = "meta:last-event"
 WRITER_TIMEOUT = 2.0
@@ -347,71 +351,234 @@ def search(ix, text: str, workspace_ids: list[int], *, selected: dict[str, set[s
         allowed_ids = {str(w) for w in workspace_ids}
         page = max(1, page)
         cols = _columns(s)
-        matched, scores = _matches(s, query, allowed_ids, cols["workspace_id"])
+        scores = _scores(s, query)
+        ws_col, allowed = cols["workspace_id"], allowed_ids.__contains__
+        # Permission first: nothing outside the user's workspaces is counted or shown.
+        matched = {d for d, ok in zip(scores, map(allowed, map(ws_col.__getitem__, scores))) if ok}
         final, counts = _facet_counts(matched, cols, selected, facet_limit)
         hits: list[Hit] = []
         if final:
             if sort == "date":
                 updated = cols["updated"]
-                ranked = sorted(final, key=lambda d: (updated[d] or 0, d), reverse=True)
+                ranked = heapq.nlargest(page * limit, final, key=lambda d: (updated[d] or 0, d))
             else:
                 ranked = heapq.nlargest(page * limit, final, key=lambda d: (scores[d], -d))
             marker = _Marker(query, s.reader())
             hits = [_hit(s.stored_fields(d), marker) for d in ranked[(page - 1) * limit:page * limit]]
-        allowed = Or([Term("workspace_id", w) for w in sorted(allowed_ids)])
-        suggestion = _did_you_mean(s, text, allowed) if not matched else None
+        allowed_q = Or([Term("workspace_id", w) for w in sorted(allowed_ids)])
+        suggestion = _did_you_mean(s, text, allowed_q) if not matched else None
         return Results(hits, len(final), counts, suggestion)
 
 
-def _matches(s, query, allowed_ids: set[str], ws_col: list) -> tuple[list[int], dict[int, float]]:
-    """Every matching document the user may see, with its score, in one pass.
+def _scores(s, query) -> dict[int, float]:
+    """Every matching document (global number) with its BM25F score, as Whoosh scores it.
 
-    Whoosh's own search would walk the matchers twice (once for facets, once for the top
-    hits); here one pass gives both, and permission is applied before anything is counted.
+    Whoosh's matchers step through the documents one Python call at a time, several calls per
+    document for a word searched in three fields. Queries made of words (terms combined with
+    AND, OR, NOT — what people type) are scored here from whole blocks of postings instead, with
+    the same formula and statistics; other queries (phrases, prefixes, fuzzy words) go through
+    their matchers in one pass.
     """
-    matched: list[int] = []
-    scores: dict[int, float] = {}
+    out: dict[int, float] = {}
     context = s.context()
     for sub, offset in s.leaf_searchers():
-        m = query.matcher(sub, context)
-        while m.is_active():
-            d = m.id() + offset
-            if ws_col[d] in allowed_ids:
-                matched.append(d)
-                scores[d] = m.score()
-            m.next()
-    return matched, scores
+        local = _term_tree_scores(query, sub, context.weighting)
+        if local is None:
+            local = {}
+            m = query.matcher(sub, context)
+            while m.is_active():
+                local[m.id()] = m.score()
+                m.next()
+        if offset:
+            out.update({d + offset: v for d, v in local.items()})
+        else:
+            out.update(local)
+    return out
 
 
-def _facet_counts(matched: list[int], cols, selected, facet_limit: int):
+def _term_tree_scores(q, sub, weighting) -> dict[int, float] | None:
+    """Scores of a tree of terms in one segment (local numbers); None for other shapes."""
+    if type(q) is wq.Term:  # not its subclasses (fuzzy terms, variations)
+        return _term_scores(q, sub, weighting)
+    if type(q) is wq.Phrase:
+        return _phrase_scores(q, sub, weighting)
+    if type(q) is wq.Or and not q.minmatch and not q.scale:
+        out: dict[int, float] = {}
+        for c in q.subqueries:
+            part = _term_tree_scores(c, sub, weighting)
+            if part is None:
+                return None
+            get = out.get
+            for d, v in part.items():
+                out[d] = get(d, 0.0) + v
+        return out
+    if type(q) is wq.And:
+        parts, nots = [], []
+        for c in q.subqueries:
+            part = _term_tree_scores(c.query if isinstance(c, wq.Not) else c, sub, weighting)
+            if part is None:
+                return None
+            (nots if isinstance(c, wq.Not) else parts).append(part)
+        if not parts:
+            return None
+        parts.sort(key=len)
+        out = dict(parts[0])
+        for part in parts[1:]:
+            out = {d: v + part[d] for d, v in out.items() if d in part}
+        for part in nots:
+            # Whoosh intersects with an inverse matcher, whose score is a constant 1.0.
+            out = {d: v + 1.0 for d, v in out.items() if d not in part}
+        return out
+    if type(q) is wq.AndNot:
+        a, b = _term_tree_scores(q.a, sub, weighting), _term_tree_scores(q.b, sub, weighting)
+        return None if a is None or b is None else {d: v for d, v in a.items() if d not in b}
+    if type(q) is wq.AndMaybe:
+        a, b = _term_tree_scores(q.a, sub, weighting), _term_tree_scores(q.b, sub, weighting)
+        return None if a is None or b is None else {d: v + b.get(d, 0.0) for d, v in a.items()}
+    return None
+
+
+_LENGTHS: dict[tuple, list] = {}  # (segment id, field) → each document's field length
+
+
+def _field_lengths(reader, fieldname: str) -> list:
+    seg = reader.segment()
+    key = (seg.segment_id(), fieldname) if seg is not None else None
+    lengths = _LENGTHS.get(key) if key else None
+    if lengths is None:
+        lengths = [reader.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())]
+        if key:
+            if len(_LENGTHS) > 256:
+                _LENGTHS.clear()
+            _LENGTHS[key] = lengths
+    return lengths
+
+
+def _term_scores(q, sub, weighting) -> dict[int, float] | None:
+    read = _read_postings(sub, weighting, q.fieldname, q.text)
+    if read is None:
+        return None
+    scores, _values = read
+    if q.boost != 1.0:
+        return {d: v * q.boost for d, v in scores.items()}
+    return scores
+
+
+def _phrase_scores(q, sub, weighting) -> dict[int, float] | None:
+    """As Whoosh's Phrase (SpanNear2, ordered): each next word 1..slop positions after the
+    span so far; scored as the sum of its words' scores."""
+    schema = sub.schema
+    if q.fieldname not in schema:
+        return {}
+    field = schema[q.fieldname]
+    if not field.format or not field.format.supports("positions") or not q.words:
+        return None  # Whoosh's own matcher says why
+    reads = []
+    for word in q.words:
+        read = _read_postings(sub, weighting, q.fieldname, word, values=True)
+        if read is None:
+            return None
+        if not read[0]:
+            return {}
+        reads.append(read)
+    candidates = set(reads[0][0])
+    for scores, _values in reads[1:]:
+        candidates.intersection_update(scores)
+    decode = field.format.decoder("positions")
+    slop = q.slop
+    out: dict[int, float] = {}
+    for d in candidates:
+        spans = {(p, p) for p in decode(reads[0][1][d])}
+        for _scores, values in reads[1:]:
+            positions = decode(values[d])
+            spans = {(start, p) for start, end in spans for p in positions if 1 <= p - end <= slop}
+            if not spans:
+                break
+        if spans:
+            total = 0.0
+            for scores, _values in reads:
+                total += scores[d]
+            out[d] = total * q.boost if q.boost != 1.0 else total
+    return out
+
+
+def _read_postings(sub, weighting, fieldname: str, word, *, values: bool = False):
+    """A term's postings in one segment, read a block at a time: {doc: BM25F score} and, if
+    asked, {doc: encoded positions}. None where Whoosh's own matcher must do it."""
+    from whoosh.scoring import BM25F
+
+    schema = sub.schema
+    if fieldname not in schema:
+        return {}, {}
+    field = schema[fieldname]
+    if type(weighting) is not BM25F or not field.scorable:
+        return None
+    try:
+        text = field.to_bytes(word)
+    except ValueError:
+        return {}, {}
+    reader = sub.reader()
+    if (fieldname, text) not in reader:
+        return {}, {}
+    m = reader.postings(fieldname, text)
+    deleted = frozenset()
+    if isinstance(m, FilterMatcher):  # the segment has deleted documents
+        deleted, m = reader.deleted_docs_set, m.child
+        m.reset()
+    if not all(hasattr(m, a) for a in ("_next_block", "_read_ids", "_read_weights", "_read_values")):
+        return None
+    parent = sub.get_parent()
+    idf, avgfl = parent.idf(fieldname, text), parent.avg_field_length(fieldname) or 1
+    B, K1 = weighting._field_B.get(fieldname, weighting.B), weighting.K1
+    lengths = _field_lengths(reader, fieldname)
+    scores: dict[int, float] = {}
+    encoded: dict[int, bytes] = {}
+    while m.is_active():
+        m._read_data()
+        ids = m._data[0]
+        # As W3LeafMatcher._read_ids, with the deltas summed in C rather than a generator.
+        m._ids = ids = ids if m._byteids else tuple(accumulate(ids))
+        m._read_weights()
+        for d, tf in zip(ids, m._weights):
+            fl = lengths[d]
+            # whoosh.scoring.bm25, term for term, so that the scores are Whoosh's own.
+            scores[d] = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        if values:
+            m._read_values()
+            encoded.update(zip(m._ids, m._values))
+        m._next_block()
+    for d in deleted.intersection(scores):
+        del scores[d]
+    return scores, encoded
+
+
+def _facet_counts(matched: set[int], cols, selected, facet_limit: int):
     """The documents passing every selection, and each facet's counts under the others'."""
     from collections import Counter
 
-    counters = {f: Counter() for f in FACET_FIELDS}
-    final = []
-    sel = list(selected.items())
-    for d in matched:
-        failing = None
-        n_fail = 0
-        for f, values in sel:
-            if cols[f][d] not in values:
-                n_fail += 1
-                failing = f
-                if n_fail > 1:
-                    break
-        if n_fail == 0:
-            final.append(d)
-            for f in FACET_FIELDS:
-                counters[f][cols[f][d]] += 1
-        elif n_fail == 1:
-            counters[failing][cols[failing][d]] += 1
+    # For each selected facet, the matched documents whose value is ticked.
+    passing = {}
+    for f, values in selected.items():
+        col = cols[f]
+        passing[f] = {d for d, ok in zip(matched, map(values.__contains__, map(col.__getitem__, matched))) if ok}
+
+    def passing_all_but(skip: str | None) -> set[int]:
+        out = matched
+        for f, docs in passing.items():
+            if f != skip:
+                out = out & docs
+        return out
+
+    final = passing_all_but(None)
     counts: dict[str, list[tuple[str, int]]] = {}
     for f in FACET_FIELDS:
+        docs = passing_all_but(f) if f in passing else final
+        counter = Counter(map(cols[f].__getitem__, docs))
         chosen = selected.get(f, set())
-        values = [(str(v), n) for v, n in counters[f].items() if v is not None]
+        values = [(str(v), n) for v, n in counter.items() if v is not None]
         values.sort(key=lambda vn: (-vn[1], vn[0]))
         keep = values[:facet_limit] + [vn for vn in values[facet_limit:] if vn[0] in chosen]
-        keep += [(v, 0) for v in sorted(chosen) if v not in counters[f]]
+        keep += [(v, 0) for v in sorted(chosen) if v not in counter]
         counts[f] = keep
     return final, counts
 
