@@ -51,6 +51,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "1") == "1",
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Samverkan <noreply@samverkan.example>"),
+        # "background": a thread of each process sends after the commit; "inline": the request
+        # sends before it answers (the tests, for determinism).
+        "MAIL_DELIVERY": os.environ.get("MAIL_DELIVERY", "inline" if env == "testing" else "background"),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "INVITATION_VALID_FOR": timedelta(days=7),
         "PASSWORD_RESET_VALID_FOR": timedelta(hours=2),

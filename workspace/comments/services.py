@@ -386,23 +386,42 @@ class Panel:
     html: object  # the section's text with commented passages marked
 
 
-def _paper_comments(paper_id: int) -> tuple[dict, dict]:
-    """Every thread (with its comments) and open suggestion of a paper, by section, loaded once
-    per request: a paper page asks for 20 panels, and four queries per panel made it the slowest
-    page (issue 10). Any flush, commit or rollback forgets the cache (see below)."""
+def _paper_comments(paper_id: int, section_id: int) -> tuple[dict, dict]:
+    """Threads (with their comments) and open suggestions by section, loaded once per request.
+
+    A paper page asks for 20 panels, and four queries per panel made it the slowest page
+    (issue 10): the second section asked for loads the whole paper at once. A request that
+    answers with one section (a save, a live refresh) loads only that section's threads.
+    Any flush, commit or rollback forgets the cache (see below)."""
     cache = g.setdefault("comment_prefetch", {}) if has_request_context() else {}
-    if paper_id not in cache:
-        threads: dict[int, list] = {}
-        for t in db.session.scalars(
-                select(CommentThread).where(CommentThread.paper_id == paper_id).order_by(CommentThread.id)):
-            threads.setdefault(t.section_id, []).append(t)
-        suggestions: dict[int, list] = {}
-        for sug in db.session.scalars(
-                select(Suggestion).where(Suggestion.paper_id == paper_id, Suggestion.status == "open")
-                .order_by(Suggestion.id)):
-            suggestions.setdefault(sug.section_id, []).append(sug)
-        cache[paper_id] = (threads, suggestions)
-    return cache[paper_id]
+    whole = cache.get(paper_id)
+    if whole is not None:
+        return whole
+    single = cache.get((paper_id, section_id))
+    if single is not None:
+        return single
+    asked = cache.setdefault(("asked", paper_id), set())
+    asked.add(section_id)
+    if len(asked) > 1:
+        cache[paper_id] = _load_comments(paper_id, None)
+        return cache[paper_id]
+    cache[(paper_id, section_id)] = _load_comments(paper_id, section_id)
+    return cache[(paper_id, section_id)]
+
+
+def _load_comments(paper_id: int, section_id: int | None) -> tuple[dict, dict]:
+    thread_q = select(CommentThread).where(CommentThread.paper_id == paper_id)
+    sug_q = select(Suggestion).where(Suggestion.paper_id == paper_id, Suggestion.status == "open")
+    if section_id is not None:
+        thread_q = thread_q.where(CommentThread.section_id == section_id)
+        sug_q = sug_q.where(Suggestion.section_id == section_id)
+    threads: dict[int, list] = {}
+    for t in db.session.scalars(thread_q.order_by(CommentThread.id)):
+        threads.setdefault(t.section_id, []).append(t)
+    suggestions: dict[int, list] = {}
+    for sug in db.session.scalars(sug_q.order_by(Suggestion.id)):
+        suggestions.setdefault(sug.section_id, []).append(sug)
+    return threads, suggestions
 
 
 @sa_event.listens_for(SASession, "after_flush")
@@ -415,7 +434,7 @@ def _forget_prefetch(session, *args) -> None:
 
 def section_panel(section: Section, status: str = "open", label: str = "") -> Panel:
     status = status if status in ("open", "resolved") else "open"
-    by_section, open_suggestions = _paper_comments(section.paper_id)
+    by_section, open_suggestions = _paper_comments(section.paper_id, section.id)
     threads = by_section.get(section.id, [])
     counts: dict[str, int] = {}
     for t in threads:

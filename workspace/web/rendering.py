@@ -1,10 +1,11 @@
 """One way to render: a whole page, or one named block of it for htmx."""
 from __future__ import annotations
 
-from flask import g, make_response, render_template, session
+from flask import current_app, g, make_response, render_template, session
 from jinja2_fragments.flask import render_block
 
 from workspace.db import db
+from workspace.mail.sender import sender as mail_sender
 from workspace.mail.services import deliver_pending
 from workspace.web.htmx import is_fragment_request
 
@@ -36,10 +37,15 @@ def commit() -> None:
     mail_queued = db.session.info.pop("mail_queued", False)
     db.session.commit()
     if mail_queued:
-        # Sending claims each message with a write: on SQLite that transaction must begin
-        # IMMEDIATE (wait its turn), not DEFERRED, or concurrent requests fail with "database
-        # is locked" after their change was committed (found by bench/http_bench.py, issue 10).
-        deliver_pending()
+        if current_app.config.get("MAIL_DELIVERY") == "inline":
+            # Sending claims each message with a write: on SQLite that transaction must begin
+            # IMMEDIATE (wait its turn), not DEFERRED, or concurrent requests fail with
+            # "database is locked" after their change was committed (issue 10).
+            deliver_pending()
+        else:
+            # The answer does not wait for the mail server (issue 10: a reply notifying four
+            # people made nine more write transactions before its answer).
+            mail_sender.wake(current_app._get_current_object())
     # What the request does after this only reads (rendering the answer): on SQLite it
     # must not queue behind other writers again.
     g.committed = True

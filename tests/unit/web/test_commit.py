@@ -57,3 +57,48 @@ def test_delivery_claims_begin_immediate_on_sqlite(app):
         sent = db.session.scalars(db.select(OutboxMessage)).all()
         assert [m.sent_at is not None for m in sent] == [True]
     assert len(begins) >= 2 and set(begins) == {"BEGIN IMMEDIATE"}
+
+
+def test_background_delivery_sends_after_the_answer(app, monkeypatch):
+    """By default (outside tests) the request only wakes the process's sender thread."""
+    from workspace.mail.models import OutboxMessage
+    from workspace.mail.sender import sender
+    from workspace.mail.services import queue_mail
+
+    calls = []
+    monkeypatch.setitem(app.config, "MAIL_DELIVERY", "background")
+    monkeypatch.setattr(rendering, "deliver_pending", lambda: calls.append("inline"))
+    with app.test_request_context("/", method="POST"):
+        queue_mail("someone@example.org", "Ämne", "Text")
+        queue_mail("other@example.org", "Ämne", "Text")
+        rendering.commit()
+        assert calls == []  # not sent by the request itself
+    assert sender.wait_idle(10)
+    with app.app_context():
+        sent = db.session.scalars(db.select(OutboxMessage)).all()
+        assert len(sent) == 2 and all(m.sent_at is not None and m.attempts == 1 for m in sent)
+
+
+def test_background_delivery_survives_a_failing_round(app, monkeypatch):
+    from workspace.mail import services
+    from workspace.mail.models import OutboxMessage
+    from workspace.mail.sender import sender
+
+    monkeypatch.setitem(app.config, "MAIL_DELIVERY", "background")
+    real = services.deliver_pending
+    rounds = []
+
+    def flaky(limit=50):
+        rounds.append(1)
+        if len(rounds) == 1:
+            raise RuntimeError("database went away")
+        return real(limit)
+
+    monkeypatch.setattr(services, "deliver_pending", flaky)
+    for _ in range(2):
+        with app.test_request_context("/", method="POST"):
+            services.queue_mail("someone@example.org", "Ämne", "Text")
+            rendering.commit()
+        assert sender.wait_idle(10)
+    with app.app_context():
+        assert all(m.sent_at is not None for m in db.session.scalars(db.select(OutboxMessage)))
