@@ -98,11 +98,15 @@ def kind_labels() -> dict[str, object]:
     return {k: label for s in SOURCES.values() for k, label in s.kinds.items()}
 
 
-def status_labels() -> dict[str, object]:
-    out: dict[str, object] = {}
+def status_labels() -> dict[str, str]:
+    """Status → label in the request's language, capitalised alike whichever domain wrote it
+    ("fastställt" beside "Öppen" looked like two kinds of thing in one facet)."""
+    out: dict[str, str] = {}
     for s in SOURCES.values():
         for k, label in s.status_labels.items():
-            out.setdefault(k, label)
+            if k not in out:
+                text = str(label)
+                out[k] = text[:1].upper() + text[1:]
     return out
 
 

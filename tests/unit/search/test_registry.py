@@ -56,7 +56,7 @@ def test_a_registered_source_is_indexed_labelled_linked_and_kept_fresh(app, demo
         assert dict(r.facets["kind"]) == {"about": 1}
         assert link_for(hit, ws) == f"/w/{ws.slug}#about"
         assert kind_labels()["about"] == "Om samverkansorganet" and kind_labels()["section"]
-        assert status_labels()["published"] == "publicerad"
+        assert status_labels()["published"] == "Publicerad"  # capitalised alike across sources
         assert str(status_labels()["draft"]) != "ska inte vinna"  # the first source's label stays
         # Nobody outside the workspace finds it.
         assert not engine.search(get_index(), "cykelvägar", ids("sydsverige", "sormland", "sodertorn")).hits
