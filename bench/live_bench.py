@@ -105,9 +105,20 @@ def measure_arrivals(srv, viewers_n: int, saves: int, save) -> list[float]:
         if missing:
             print(f"   !! {missing} viewers did not get event {event_id} within 10 s")
         time.sleep(0.2)
+    release(viewers)
+    return delays
+
+
+def release(viewers) -> None:
+    """Close the viewers and wait until the server has noticed: a closed stream holds its
+    server thread until the next keepalive write, and the next round needs the threads."""
+    from workspace.live.views import KEEPALIVE_SECONDS
+
     for v in viewers:
         v.stop = True
-    return delays
+    for v in viewers:
+        v.join(5)
+    time.sleep(KEEPALIVE_SECONDS + 1)
 
 
 def section_save(srv):
@@ -155,8 +166,7 @@ def main() -> None:
         for v in held:
             v.ready.wait(30)
         loaded_pages = page_latencies(srv, "lasare@demo.example")
-        for v in held:
-            v.stop = True
+        release(held)
         rows.append((f"page /w/<ws>, {max(counts)} viewers connected", summary_ms(loaded_pages)))
         ratio = percentile(loaded_pages, 95) / percentile(base_pages, 95)
         rows.append(("page p95 ratio (with / without viewers)", f"{ratio:.2f}×"))

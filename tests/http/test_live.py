@@ -150,6 +150,7 @@ def test_stream_ends_when_its_session_is_logged_out(app, as_user, monkeypatch):
     from workspace.live import views as live_views
 
     monkeypatch.setattr(live_views, "KEEPALIVE_SECONDS", 0.2)
+    monkeypatch.setattr(live_views, "CHECK_SECONDS", 0.2)
     c = as_user("tjansteman.skane@demo.example")
     resp = c.get("/w/sydsverige/stream", buffered=False)
     chunks = iter(resp.response)
@@ -159,3 +160,23 @@ def test_stream_ends_when_its_session_is_logged_out(app, as_user, monkeypatch):
     resp.close()
     assert all("data:" not in ch for ch in rest)
     assert len(rest) <= 2
+
+
+def test_keepalives_come_often_and_membership_checks_seldom(app, as_user, monkeypatch):
+    """A closed page is noticed at the next write, so writes come every few seconds; the
+    database is asked about membership and the session only every CHECK_SECONDS."""
+    from workspace.live import views as live_views
+
+    monkeypatch.setattr(live_views, "KEEPALIVE_SECONDS", 0.05)
+    monkeypatch.setattr(live_views, "CHECK_SECONDS", 3600)
+    checks = []
+    real = live_views._still_member
+    monkeypatch.setattr(live_views, "_still_member", lambda *a: checks.append(a) or real(*a))
+    c = as_user("tjansteman.skane@demo.example")
+    resp = c.get("/w/sydsverige/stream", buffered=False)
+    chunks = iter(resp.response)
+    assert "retry" in next(chunks).decode()
+    got = [next(chunks).decode() for _ in range(4)]
+    resp.close()
+    assert all(ch.startswith(": keepalive") for ch in got)
+    assert checks == []

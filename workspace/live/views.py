@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 
 from flask import Blueprint, Response, abort, current_app, request, session
@@ -23,7 +24,13 @@ from workspace.workspaces.permissions import load_workspace
 bp = Blueprint("live", __name__)
 
 MAX_STREAM_SECONDS = 300  # then the browser reconnects with Last-Event-ID (re-authorised)
-KEEPALIVE_SECONDS = 15
+# A comment line this often: a page that was closed is noticed at the next write, so its
+# stream ends and gives its thread back within seconds (dead streams held threads for 15 s,
+# and a burst of reloads could fill a worker's threads).
+KEEPALIVE_SECONDS = 5
+# Membership and session re-checked this often; the first check falls anywhere in the second
+# half of the interval, so streams opened together do not all query at the same moment.
+CHECK_SECONDS = 15
 # Only these payload fields leave the server; the rest (e-mail addresses …) stay in the audit log.
 PUBLIC_PAYLOAD = {"paper_id", "section_id", "state", "number", "merged", "from", "to", "title", "user",
                   "round_id", "list_id", "year", "letter"}
@@ -84,7 +91,8 @@ def stream(slug: str):
         cursor = start
         yield "retry: 1500\n\n"
         began = time.monotonic()
-        next_check = began + KEEPALIVE_SECONDS
+        next_check = began + CHECK_SECONDS * (0.5 + random.random() / 2)
+        next_keepalive = began + KEEPALIVE_SECONDS
         while time.monotonic() - began < MAX_STREAM_SECONDS:
             with hub.cond:
                 hub_position = hub.last_id
@@ -97,13 +105,16 @@ def stream(slug: str):
                         chunks.append(format_event(ev, f"{name} {_label(ev)}".strip(), user_id))
                 cursor = events[-1].id
                 yield "".join(chunks)
-            if time.monotonic() >= next_check:
+            now = time.monotonic()
+            if now >= next_check:
                 with app.app_context(), read_only():
                     if not (_still_member(user_id, ws_id) and session_is_live(user_id, sid)):
                         return  # removed from the workspace or logged out: the stream ends
-                next_check = time.monotonic() + KEEPALIVE_SECONDS
+                next_check = now + CHECK_SECONDS
+            if now >= next_keepalive:
+                next_keepalive = now + KEEPALIVE_SECONDS
                 yield ": keepalive\n\n"
-            hub.wait(max(hub_position, cursor), timeout=KEEPALIVE_SECONDS)
+            hub.wait(max(hub_position, cursor), timeout=max(0.05, min(next_check, next_keepalive) - now))
 
     resp = Response(generate(), mimetype="text/event-stream")
     resp.headers["Cache-Control"] = "no-cache"
