@@ -167,3 +167,65 @@ def test_killed_workers_leave_consistent_data_and_index(database_url):
             assert db.session.scalar(select(func.count()).select_from(Event)) > 0
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_killed_export_worker_fails_its_job_at_once_and_leaves_no_file(database_url, tmp_path):
+    """SIGKILL the worker running a PDF export (LibreOffice stands in as a slow script): the
+    job page answers "interrupted, try again" at once, no file is left, and a new export runs."""
+    from workspace.export.models import ExportJob
+    from workspace.papers.models import Paper
+    from workspace.workspaces.models import Workspace
+
+    slow = tmp_path / "soffice"
+    slow.write_text("#!/bin/sh\nexec sleep 30\n")
+    slow.chmod(0o755)
+    extra = {"WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "8", "EXPORT_SOFFICE": str(slow)}
+    if database_url:
+        extra["DATABASE_URL"] = database_url
+    with server(extra) as srv:
+        app = app_for(srv.env)
+        with app.app_context():
+            ws = db.session.scalar(select(Workspace).where(Workspace.slug == "sydsverige"))
+            paper_id = db.session.scalar(select(Paper.id).where(Paper.workspace_id == ws.id).order_by(Paper.id))
+            db.session.remove()
+        sess = srv.session(WRITERS[0])
+        status, _ = sess.post("/w/sydsverige/exports", {"kind": "pdf", "paper": paper_id})
+        assert status in (200, 303), status
+
+        def job_row():
+            with app.app_context():
+                job = db.session.scalar(select(ExportJob).order_by(ExportJob.id.desc()))
+                db.session.remove()
+                return job
+
+        deadline = time.time() + 20
+        while time.time() < deadline and job_row().status != "running":
+            time.sleep(0.1)
+        job = job_row()
+        assert job.status == "running", job.status
+        pid = int(job.runner.split(":")[1])
+        assert pid in srv.worker_pids()
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.time() + 20
+        while time.time() < deadline and pid in srv.worker_pids():
+            time.sleep(0.1)
+        body = ""
+        for _attempt in range(50):  # the master starts a new worker meanwhile
+            try:
+                status, body = sess.get(f"/w/sydsverige/exports/{job.id}", headers={"HX-Request": "true"})
+                break
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.2)
+        assert status == 200 and "avbröts" in body, body[:500]
+        after = job_row()
+        assert after.status == "failed" and after.finished_at is not None
+        exports = Path(srv.env["SAMVERKAN_INSTANCE"]) / "exports"
+        assert not list(exports.glob(f"{job.token}*")) if exports.exists() else True
+        # The service goes on: a new export (a .zip needs no LibreOffice) finishes.
+        status, _ = sess.post("/w/sydsverige/exports", {"kind": "zip", "paper": paper_id})
+        assert status in (200, 303), status
+        deadline = time.time() + 30
+        while time.time() < deadline and job_row().status not in ("done", "failed"):
+            time.sleep(0.2)
+        assert job_row().status == "done"
+        sess.close()

@@ -50,6 +50,9 @@ class ExportJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # The process that runs it ("host:pid:start"): a job whose process is gone reads as failed
+    # at once instead of after STALE_AFTER (see services.load_job).
+    runner: Mapped[str] = mapped_column(String(200), default="")
 
     user = relationship("User")
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import re
 import secrets
+import socket
 import threading
 import unicodedata
 import zipfile
@@ -265,7 +267,7 @@ def start_job(actor, ws: Workspace, kind: str, params: dict) -> ExportJob:
             snap = db.session.get(Snapshot, sid)
             if snap is None or snap.paper_id not in ids or kind != "pdf":
                 raise ExportError(_("Versionen finns inte för det här papperet."))
-    job = ExportJob(workspace_id=ws.id, user_id=actor.id, kind=kind, token=secrets.token_hex(16),
+    job = ExportJob(workspace_id=ws.id, user_id=actor.id, kind=kind, token=secrets.token_hex(16), runner=runner_id(),
                     params={"paper_ids": [int(i) for i in ids], "snapshot_id": snapshot_id, "since_id": since_id,
                             "comments": bool(params.get("comments"))},
                     step=_("Väntar på att starta …"))
@@ -280,12 +282,46 @@ def load_job(ws: Workspace, user, job_id: int) -> ExportJob | None:
     job = db.session.get(ExportJob, job_id)
     if job is None or job.workspace_id != ws.id or job.user_id != user.id:
         return None
-    if job.status in ("queued", "running") and job.updated_at < utcnow() - STALE_AFTER:
+    if job.status in ("queued", "running") and (runner_gone(job.runner) or job.updated_at < utcnow() - STALE_AFTER):
         # The process that ran it has gone (restart, crash): say so instead of spinning forever.
         job.status, job.error = "failed", _("Exporten avbröts. Försök igen.")
         job.finished_at = utcnow()
         db.session.commit()
     return job
+
+
+def _start_ticks(pid: int) -> str:
+    """When the process started (clock ticks since boot, from /proc), so that a new process
+    that was given a dead one's pid is not taken for it; "" where /proc is not there."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[19]  # field 22, counted after the command's name
+
+
+def runner_id() -> str:
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_start_ticks(pid)}"
+
+
+def runner_gone(runner: str) -> bool:
+    """True when the process that runs a job is known to be gone. Only processes of this host
+    can be checked; a job of another machine waits for STALE_AFTER."""
+    host, _, rest = (runner or "").partition(":")
+    pid_s, _, started = rest.partition(":")
+    if host != socket.gethostname() or not pid_s.isdigit():
+        return False
+    pid = int(pid_s)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # alive, someone else's
+    return bool(started) and _start_ticks(pid) not in ("", started)
 
 
 def job_path(job: ExportJob) -> Path:
@@ -330,7 +366,7 @@ def run_job(job_id: int) -> None:
     job = db.session.get(ExportJob, job_id)
     if job is None or job.status != "queued":
         return
-    job.status = "running"
+    job.status, job.runner = "running", runner_id()
     _progress(job, 1, _("Exporten har startat."))
     try:
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):

@@ -315,3 +315,43 @@ def test_priority_list_entry_point_uses_the_workspace_template(ws):
     doc = open_docx(services.export_priority_list_docx(ws, data))
     assert doc.sections[0].header.paragraphs[0].text == "REGIONSAMVERKAN SYDSVERIGE"  # the demo's template
     assert [c.text for c in doc.tables[1].rows[1].cells] == ["A. Sydostlänken", "Klar"]
+
+
+def test_a_job_whose_process_is_gone_fails_at_once(ws, demo, paper):
+    """Not after STALE_AFTER: the job names its process, and this host can see it is gone."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    job = services.start_job(demo.user(SKANE), ws, "zip", {"paper_ids": [paper.id]})
+    assert job.runner == services.runner_id()
+    host = job.runner.split(":")[0]
+    job.status, job.updated_at, job.runner = "running", utcnow(), f"{host}:{proc.pid}:1"
+    db.session.commit()
+    loaded = services.load_job(ws, demo.user(SKANE), job.id)
+    assert loaded.status == "failed" and "avbröts" in loaded.error
+
+
+def test_runner_gone_only_for_processes_known_to_be_gone():
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    host = socket.gethostname()
+    me = services.runner_id()
+    assert me.startswith(f"{host}:{os.getpid()}:") and not services.runner_gone(me)
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        ticks = services._start_ticks(alive.pid)
+        assert not services.runner_gone(f"{host}:{alive.pid}:{ticks}")
+        # The same pid with another start time: the job's process died and the pid was reused.
+        if ticks:
+            assert services.runner_gone(f"{host}:{alive.pid}:{int(ticks) - 1}")
+        assert not services.runner_gone(f"another-host:{alive.pid}:{ticks}")  # cannot tell: wait
+    finally:
+        alive.kill()
+        alive.wait()
+    assert services.runner_gone(f"{host}:{alive.pid}:{ticks}")
+    assert not services.runner_gone("")  # jobs from before runners were recorded
