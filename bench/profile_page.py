@@ -10,7 +10,6 @@ pyinstrument comes with the [bench] extra: `.venv/bin/pip install -e '.[bench]'`
 from __future__ import annotations
 
 import argparse
-import re
 import time
 
 from bench.harness import PASSWORD
@@ -24,21 +23,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=10)
     args = ap.parse_args()
 
-    from sqlalchemy import event
+    from bench.inprocess import app_with_query_counter, logged_in
 
-    from workspace import create_app
-    from workspace.db import db
-
-    app = create_app()
-    queries = {"n": 0}
-    with app.app_context():
-        @event.listens_for(db.engine, "before_cursor_execute")
-        def _count(*_a, **_k):
-            queries["n"] += 1
-
-    client = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    client.post("/login", data={"email": args.email, "password": args.password, "csrf_token": token})
+    app, queries = app_with_query_counter()
+    client, _token = logged_in(app, args.email, args.password)
     client.get(args.path)  # warm: templates compiled, caches filled
     queries["n"] = 0
     resp = client.get(args.path)

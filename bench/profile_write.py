@@ -9,10 +9,7 @@ different thread; the instance is changed, so use a seeded copy you may spoil.
 from __future__ import annotations
 
 import argparse
-import re
 import time
-
-from bench.harness import PASSWORD
 
 
 def main() -> None:
@@ -22,18 +19,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=10)
     args = ap.parse_args()
 
-    from sqlalchemy import event, text
+    from sqlalchemy import text
 
-    from workspace import create_app
+    from bench.inprocess import app_with_query_counter, logged_in
     from workspace.db import db
 
-    app = create_app()
-    queries = {"n": 0}
+    app, queries = app_with_query_counter()
     with app.app_context():
-        @event.listens_for(db.engine, "before_cursor_execute")
-        def _count(*_a, **_k):
-            queries["n"] += 1
-
         me = db.session.execute(text('select id from "user" where email = :e'), {"e": args.email}).scalar()
         if args.what == "save":
             rows = db.session.execute(text(
@@ -47,12 +39,7 @@ def main() -> None:
                 "select t.paper_id, t.id from comment_thread t join paper p on p.id = t.paper_id "
                 "where p.status in ('draft', 'review', 'decision') order by t.id limit :n"),
                 {"n": args.repeat + 2}).all()
-    client = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    client.post("/login", data={"email": args.email, "password": PASSWORD, "csrf_token": token})
-    # Login begins a new session: its forms carry a new token.
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      client.get("/w/sydsverige").get_data(as_text=True)).group(1)
+    client, token = logged_in(app, args.email)
 
     def request(row):
         if args.what == "save":

@@ -30,7 +30,6 @@ from whoosh.qparser import MultifieldParser
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import NullQuery, Or, Term
-from whoosh.reading import TermNotFound
 
 META_ID = "meta:last-event"
 WRITER_TIMEOUT = 2.0
