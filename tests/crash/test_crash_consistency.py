@@ -184,48 +184,53 @@ def test_a_killed_export_worker_fails_its_job_at_once_and_leaves_no_file(databas
         extra["DATABASE_URL"] = database_url
     with server(extra) as srv:
         app = app_for(srv.env)
-        with app.app_context():
-            ws = db.session.scalar(select(Workspace).where(Workspace.slug == "sydsverige"))
-            paper_id = db.session.scalar(select(Paper.id).where(Paper.workspace_id == ws.id).order_by(Paper.id))
-            db.session.remove()
-        sess = srv.session(WRITERS[0])
-        status, _ = sess.post("/w/sydsverige/exports", {"kind": "pdf", "paper": paper_id})
-        assert status in (200, 303), status
-
-        def job_row():
+        try:
             with app.app_context():
-                job = db.session.scalar(select(ExportJob).order_by(ExportJob.id.desc()))
+                ws = db.session.scalar(select(Workspace).where(Workspace.slug == "sydsverige"))
+                paper_id = db.session.scalar(select(Paper.id).where(Paper.workspace_id == ws.id).order_by(Paper.id))
                 db.session.remove()
-                return job
+            sess = srv.session(WRITERS[0])
+            status, _ = sess.post("/w/sydsverige/exports", {"kind": "pdf", "paper": paper_id})
+            assert status in (200, 303), status
 
-        deadline = time.time() + 20
-        while time.time() < deadline and job_row().status != "running":
-            time.sleep(0.1)
-        job = job_row()
-        assert job.status == "running", job.status
-        pid = int(job.runner.split(":")[1])
-        assert pid in srv.worker_pids()
-        os.kill(pid, signal.SIGKILL)
-        deadline = time.time() + 20
-        while time.time() < deadline and pid in srv.worker_pids():
-            time.sleep(0.1)
-        body = ""
-        for _attempt in range(50):  # the master starts a new worker meanwhile
-            try:
-                status, body = sess.get(f"/w/sydsverige/exports/{job.id}", headers={"HX-Request": "true"})
-                break
-            except (OSError, http.client.HTTPException):
+            def job_row():
+                with app.app_context():
+                    job = db.session.scalar(select(ExportJob).order_by(ExportJob.id.desc()))
+                    db.session.remove()
+                    return job
+
+            deadline = time.time() + 20
+            while time.time() < deadline and job_row().status != "running":
+                time.sleep(0.1)
+            job = job_row()
+            assert job.status == "running", job.status
+            pid = int(job.runner.split(":")[1])
+            assert pid in srv.worker_pids()
+            os.kill(pid, signal.SIGKILL)
+            deadline = time.time() + 20
+            while time.time() < deadline and pid in srv.worker_pids():
+                time.sleep(0.1)
+            body = ""
+            for _attempt in range(50):  # the master starts a new worker meanwhile
+                try:
+                    status, body = sess.get(f"/w/sydsverige/exports/{job.id}", headers={"HX-Request": "true"})
+                    break
+                except (OSError, http.client.HTTPException):
+                    time.sleep(0.2)
+            assert status == 200 and "avbröts" in body, body[:500]
+            after = job_row()
+            assert after.status == "failed" and after.finished_at is not None
+            exports = Path(srv.env["SAMVERKAN_INSTANCE"]) / "exports"
+            assert not list(exports.glob(f"{job.token}*")) if exports.exists() else True
+            # The service goes on: a new export (a .zip needs no LibreOffice) finishes.
+            status, _ = sess.post("/w/sydsverige/exports", {"kind": "zip", "paper": paper_id})
+            assert status in (200, 303), status
+            deadline = time.time() + 30
+            while time.time() < deadline and job_row().status not in ("done", "failed"):
                 time.sleep(0.2)
-        assert status == 200 and "avbröts" in body, body[:500]
-        after = job_row()
-        assert after.status == "failed" and after.finished_at is not None
-        exports = Path(srv.env["SAMVERKAN_INSTANCE"]) / "exports"
-        assert not list(exports.glob(f"{job.token}*")) if exports.exists() else True
-        # The service goes on: a new export (a .zip needs no LibreOffice) finishes.
-        status, _ = sess.post("/w/sydsverige/exports", {"kind": "zip", "paper": paper_id})
-        assert status in (200, 303), status
-        deadline = time.time() + 30
-        while time.time() < deadline and job_row().status not in ("done", "failed"):
-            time.sleep(0.2)
-        assert job_row().status == "done"
-        sess.close()
+            assert job_row().status == "done"
+            sess.close()
+        finally:
+            with app.app_context():  # psycopg warns about connections left open
+                db.session.remove()
+                db.engine.dispose()
