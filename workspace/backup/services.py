@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from workspace.db import db
@@ -92,8 +93,7 @@ def restore(source: str | os.PathLike) -> None:
         raise BackupError(f"{source} does not exist")
     with source.open("rb") as fh:
         head = fh.read(16)
-    db.session.remove()
-    db.engine.dispose()
+    _drop_connections()
     if _dialect() == "sqlite":
         if head != SQLITE_MAGIC:
             raise BackupError(f"{source} is not an SQLite backup")
@@ -135,4 +135,20 @@ def restore(source: str | os.PathLike) -> None:
             raise BackupError("restore failed, nothing changed: " + result.stderr.decode(errors="replace")[-2000:])
     else:
         raise BackupError(f"restores of {_dialect()} are not supported")
+    _drop_connections()
+
+
+def _drop_connections() -> None:
+    """No pooled connection may outlive the restore with stale state. A connection that
+    another thread holds at this moment (the live hub's poll, a job) goes back to the old
+    pool afterwards: it is closed then, not left open for the garbage collector."""
+    db.session.remove()
+    old = db.engine.pool
     db.engine.dispose()
+    if not event.contains(old, "checkin", _close_on_checkin):
+        event.listen(old, "checkin", _close_on_checkin)
+
+
+def _close_on_checkin(dbapi_connection, record) -> None:
+    if dbapi_connection is not None:
+        record.invalidate()  # closes it; the disposed pool keeps only the empty record

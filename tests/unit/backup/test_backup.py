@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, text
 
 from workspace.backup.services import BackupError, backup, restore
-from workspace.db import db
+from workspace.db import db, read_only
 
 
 def dump_tables() -> dict[str, list[tuple]]:
@@ -82,3 +82,22 @@ def test_cli_round_trip(app, demo, tmp_path):
     assert "sökindexet är återuppbyggt" in result.output
     missing = runner.invoke(args=["restore", str(tmp_path / "finns-inte.backup"), "--yes"])
     assert missing.exit_code != 0
+
+
+def test_a_connection_held_elsewhere_during_a_restore_is_closed_when_given_back(app, demo, tmp_path):
+    """The live hub (or a job) may hold a pooled connection while a restore drops the pool:
+    it must be closed when it comes back, not left open for the garbage collector (psycopg
+    warns then, in whichever later test the collector happens to run)."""
+    target = tmp_path / "b.dump"
+    with app.app_context():
+        backup(target)
+        with read_only():  # as the live hub polls: a reader (on SQLite a writer would block the restore)
+            held = db.engine.connect()
+            held.execute(text("SELECT 1"))
+            held.rollback()
+        raw = held.connection.dbapi_connection
+        restore(target)
+        held.close()  # given back to the pool the restore disposed of
+        with pytest.raises(Exception):
+            raw.cursor().execute("SELECT 1")  # closed, not just idle
+        assert db.session.execute(text("SELECT 1")).scalar() == 1  # the app goes on
