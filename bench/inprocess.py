@@ -33,3 +33,17 @@ def logged_in(app, email: str, password: str = PASSWORD):
     # Login begins a new session: its forms carry a new token.
     token = TOKEN_RE.search(client.get("/account").get_data(as_text=True)).group(1)
     return client, token
+
+
+def print_profile(fn) -> None:
+    """Run `fn` once under pyinstrument (the [bench] extra) and print where its time went."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        print("(install the [bench] extra for a profile)")
+        return
+    prof = Profiler(interval=0.001)
+    prof.start()
+    fn()
+    prof.stop()
+    print(prof.output_text(unicode=True, color=False))

@@ -23,7 +23,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=10)
     args = ap.parse_args()
 
-    from bench.inprocess import app_with_query_counter, logged_in
+    from bench.inprocess import app_with_query_counter, logged_in, print_profile
 
     app, queries = app_with_query_counter()
     client, _token = logged_in(app, args.email, args.password)
@@ -35,16 +35,7 @@ def main() -> None:
     for _ in range(args.repeat):
         client.get(args.path)
     print(f"CPU per request: {(time.process_time() - t) / args.repeat * 1000:.1f} ms (mean of {args.repeat})")
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        print("(install the [bench] extra for a profile)")
-        return
-    prof = Profiler(interval=0.001)
-    prof.start()
-    client.get(args.path)
-    prof.stop()
-    print(prof.output_text(unicode=True, color=False))
+    print_profile(lambda: client.get(args.path))
 
 
 if __name__ == "__main__":

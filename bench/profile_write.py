@@ -21,7 +21,7 @@ def main() -> None:
 
     from sqlalchemy import text
 
-    from bench.inprocess import app_with_query_counter, logged_in
+    from bench.inprocess import app_with_query_counter, logged_in, print_profile
     from workspace.db import db
 
     app, queries = app_with_query_counter()
@@ -59,16 +59,7 @@ def main() -> None:
     for row in rows[2:-1]:
         request(row)
     print(f"CPU per request: {(time.process_time() - t) / max(1, len(rows) - 3) * 1000:.1f} ms")
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        print("(install the [bench] extra for a profile)")
-        return
-    prof = Profiler(interval=0.001)
-    prof.start()
-    request(rows[-1])
-    prof.stop()
-    print(prof.output_text(unicode=True, color=False))
+    print_profile(lambda: request(rows[-1]))
 
 
 if __name__ == "__main__":

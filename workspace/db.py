@@ -153,6 +153,7 @@ def install_sqlite_locking(engine: Engine) -> None:
             conn.connection.info["samverkan_writer"] = True  # the pool record's info
 
     def _done(dbapi_connection, record) -> None:
+        """Give the turn back; `record` is the pool record or the connection (same info)."""
         if record is not None and record.info.pop("samverkan_writer", False):
             writers.release()
 
@@ -161,8 +162,7 @@ def install_sqlite_locking(engine: Engine) -> None:
     def _end(conn):
         # Just before the COMMIT itself: the next writer's BEGIN IMMEDIATE waits the
         # fraction of a millisecond it takes in SQLite's busy handler.
-        if conn.connection.info.pop("samverkan_writer", False):
-            writers.release()
+        _done(None, conn.connection)
 
     # Should a transaction end without either (a connection closed or invalidated mid-way),
     # its turn ends when the pool takes the connection back.
