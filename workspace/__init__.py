@@ -39,11 +39,12 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         install_sqlite_locking(db.engine)
 
-    from workspace.web import context, errors, security
+    from workspace.web import context, errors, security, templating
 
     errors.init_app(app)
     security.init_app(app)
     context.init_app(app)
+    templating.init_app(app)
 
     from workspace.live import context as live_context
 

@@ -1,0 +1,32 @@
+"""The cheap template gettext and CSRF field give what Flask-Babel and Flask-WTF give."""
+from __future__ import annotations
+
+from flask import g, render_template_string
+from flask_babel import force_locale
+from flask_wtf.csrf import generate_csrf
+
+from workspace.web.templating import csrf, csrf_token
+
+
+def test_template_gettext_follows_the_request_locale_and_force_locale(app):
+    tpl = "{{ _('Kommentarer') }}|{{ ngettext('%(num)d öppen', '%(num)d öppna', 2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "sv"}):
+        assert render_template_string(tpl) == "Kommentarer|2 öppna"
+        # E-mail to someone who reads English, inside a Swedish request: the cached
+        # translations of the request must not leak into the forced block, nor back out.
+        with force_locale("en"):
+            assert render_template_string(tpl) == "Comments|2 open"
+        assert render_template_string(tpl) == "Kommentarer|2 öppna"
+
+
+def test_template_gettext_outside_a_request_uses_the_default(app):
+    with app.app_context():
+        assert render_template_string("{{ _('Kommentarer') }}") == "Kommentarer"
+
+
+def test_csrf_field_carries_flask_wtf_token(app):
+    with app.test_request_context("/"):
+        first = csrf_token()
+        assert first == generate_csrf() == g.csrf_token
+        assert str(csrf()) == f'<input type="hidden" name="csrf_token" value="{first}">'
+        assert render_template_string("{{ csrf() }}") == str(csrf())
