@@ -243,6 +243,8 @@ def seed(*, papers: int = PAPERS, sections: int = SECTIONS, comments_per_paper: 
 
     # Events in time order, as the services would have appended them.
     events.sort(key=lambda e: e["created_at"])
+    for e in events:  # as record_event() fills it in
+        e["paper_id"] = e["payload"].get("paper_id")
     db.session.execute(insert(ev_t), events)
     if db.session.get_bind().dialect.name == "postgresql":
         # Explicit ids bypass the sequences; move them past what we wrote.

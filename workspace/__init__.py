@@ -51,8 +51,10 @@ def create_app(config: dict | None = None) -> Flask:
     live_context.init_app(app)
 
     from workspace.papers import context as papers_context
+    from workspace.papers import page_cache
 
     papers_context.init_app(app)
+    page_cache.init_app(app)
 
     from workspace.decisions import context as decisions_context
 

@@ -60,6 +60,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # argon2 cost; tests lower it, everything else keeps the library's defaults.
         "ARGON2_PARAMS": {},
         "EVENTS_PER_PAGE": 50,
+        # Rendered section lists of paper pages kept per worker process, in MB (0: none).
+        "SECTION_CACHE_MB": int(os.environ.get("SECTION_CACHE_MB", "128")),
         "ACCESSIBILITY_CONTACT": os.environ.get("ACCESSIBILITY_CONTACT", "tillganglighet@samverkan.example"),
         "REPORT_RATE_LIMIT": os.environ.get("REPORT_RATE_LIMIT", "5 per hour"),
     }

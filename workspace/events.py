@@ -27,12 +27,21 @@ class Event(db.Model):
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None]
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The paper the event changed (the payload's paper_id), as a column: the newest such
+    # event names the state of the paper's page, which keys its cached sections (issue 10).
+    paper_id: Mapped[int | None]
 
     actor = relationship("User", lazy="joined")
 
     # AUTOINCREMENT on SQLite: an event id is never reused, even after rows are deleted,
     # so a stream's cursor (Last-Event-ID) can never point at a different event.
-    __table_args__ = (Index("ix_event_workspace_id_id", "workspace_id", "id"), {"sqlite_autoincrement": True})
+    __table_args__ = (Index("ix_event_workspace_id_id", "workspace_id", "id"),
+                      Index("ix_event_paper_id_id", "paper_id", "id"), {"sqlite_autoincrement": True})
+
+
+# Events that change nothing stored about a paper: who has it open. They name their paper in
+# the payload (live updates need it) but do not mark the paper as changed.
+TRANSIENT_VERBS = frozenset({"presence-changed"})
 
 
 def record_event(
@@ -61,6 +70,7 @@ def record_event(
         object_type=object_type or "system",
         object_id=object_id,
         payload=payload,
+        paper_id=payload.get("paper_id") if verb not in TRANSIENT_VERBS else None,
     )
     db.session.add(ev)
     db.session.flush()
@@ -76,6 +86,18 @@ def add_event_listener(fn) -> None:
     """Call `fn(event)` after every recorded event, in the same transaction (notifications)."""
     if fn not in _LISTENERS:
         _LISTENERS.append(fn)
+
+
+def paper_state(paper_id: int) -> tuple[int, str] | None:
+    """The newest event that changed `paper_id`: its id and time, or None.
+
+    The time makes the answer unique even where ids are given again: after a restore from a
+    backup (SQLite's sequence is restored too) or in a test database emptied between tests.
+    """
+    row = db.session.execute(
+        select(Event.id, Event.created_at).where(Event.paper_id == paper_id).order_by(Event.id.desc()).limit(1)
+    ).first()
+    return (row[0], row[1].isoformat()) if row else None
 
 
 def events_for_workspace(workspace_id: int, *, after_id: int = 0, limit: int | None = None):

@@ -409,6 +409,12 @@ def _paper_comments(paper_id: int, section_id: int) -> tuple[dict, dict]:
     return cache[(paper_id, section_id)]
 
 
+def prefetch_paper(paper_id: int) -> None:
+    """Load the whole paper's threads now: the caller is about to draw every section."""
+    if has_request_context():
+        g.setdefault("comment_prefetch", {})[paper_id] = _load_comments(paper_id, None)
+
+
 def _load_comments(paper_id: int, section_id: int | None) -> tuple[dict, dict]:
     thread_q = select(CommentThread).where(CommentThread.paper_id == paper_id)
     sug_q = select(Suggestion).where(Suggestion.paper_id == paper_id, Suggestion.status == "open")
@@ -422,6 +428,15 @@ def _load_comments(paper_id: int, section_id: int | None) -> tuple[dict, dict]:
     for sug in db.session.scalars(sug_q.order_by(Suggestion.id)):
         suggestions.setdefault(sug.section_id, []).append(sug)
     return threads, suggestions
+
+
+def participants(paper_id: int) -> frozenset[int]:
+    """Everyone who started a thread or wrote a comment on the paper: the people whose
+    view of its comment panels has buttons of their own (change, remove, mark as solved)."""
+    started = select(CommentThread.created_by_id).where(CommentThread.paper_id == paper_id)
+    wrote = (select(Comment.author_id).join(CommentThread, Comment.thread_id == CommentThread.id)
+             .where(CommentThread.paper_id == paper_id))
+    return frozenset(uid for uid in db.session.scalars(started.union(wrote)) if uid is not None)
 
 
 @sa_event.listens_for(SASession, "after_flush")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy.orm import selectinload
 
 from workspace.db import db
 from workspace.papers.models import Paper, Revision, Section
@@ -38,11 +37,8 @@ def allowed_transitions(m, paper: Paper) -> list[str]:
     return [s for s in TRANSITIONS.get(paper.status, ()) if can_change_status(m, paper, s)]
 
 
-def load_paper(ws, paper_id: int, *, with_sections: bool = False) -> Paper:
-    # A whole-paper page reads every section's current revision (and its author): load them
-    # in two queries instead of one per section (issue 10: it was 20 extra queries per page).
-    options = [selectinload(Paper.sections).selectinload(Section.current_revision)] if with_sections else []
-    paper = db.session.get(Paper, paper_id, options=options)
+def load_paper(ws, paper_id: int) -> Paper:
+    paper = db.session.get(Paper, paper_id)
     if paper is None or paper.workspace_id != ws.id:
         abort(404)
     return paper

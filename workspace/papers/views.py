@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from workspace.db import db
 from workspace.live.hub import newest_event_id
 from workspace.live.presence import present_on
-from workspace.papers import services
+from workspace.papers import page_cache, services
 from workspace.papers.diff import diff_html
 from workspace.papers.forms import PaperForm, SectionTitleForm, SnapshotForm
 from workspace.papers.importer import MAX_UPLOAD_BYTES, DocxImportError, import_paper, parse_docx
@@ -261,9 +261,12 @@ def _paper_context(ws, me, paper, **extra):
 @bp.get("/<int:paper_id>")
 def detail(slug: str, paper_id: int):
     ws, me = load_workspace(slug, current_user)
-    paper = load_paper(ws, paper_id, with_sections=True)
+    paper = load_paper(ws, paper_id)
+    ctx = _paper_context(ws, me, paper)
+    # Called by the template only where it draws the sections (not for ?part=header).
+    ctx["section_items"] = lambda: page_cache.section_items(ctx)
     return render("papers/detail.html", block=request.args.get("part") if request.args.get("part") in
-                  ("sections", "header", "versions") else None, **_paper_context(ws, me, paper))
+                  ("sections", "header", "versions") else None, **ctx)
 
 
 @bp.post("/<int:paper_id>/status")
@@ -292,6 +295,7 @@ def _writer_paper(slug, paper_id):
 
 
 def _sections_response(ws, me, paper, status=200, **extra):
+    page_cache.load_sections(paper)  # not from the cache: the answer says what just happened
     return render("papers/detail.html", block="sections", status=status, **_paper_context(ws, me, paper, **extra))
 
 

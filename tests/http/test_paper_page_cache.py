@@ -1,0 +1,138 @@
+"""The paper page's sections are rendered once per state and shared between people
+(workspace/papers/page_cache.py): every change shows at once, and nobody sees another
+person's buttons, token or rights."""
+import re
+
+import pytest
+from workspace.db import db
+from workspace.papers import page_cache
+from workspace.web.fragment_cache import FragmentCache
+
+from .test_comments import POLITICIAN, READER, SKANE, make_thread, paper  # noqa: F401  (fixture)
+
+TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def sections_part(html: str) -> str:
+    return html[html.index('id="section-list"'):html.index('<aside class="paper-aside"')]
+
+
+@pytest.fixture
+def cache(app):
+    store = app.extensions["samverkan.section_cache"]
+    store.clear()
+    return store
+
+
+def test_every_kind_of_change_shows_on_the_next_view(app, as_user, demo, paper, cache):  # noqa: F811
+    reader, official = as_user(READER), as_user(SKANE)
+    url, sid = paper["url"], paper["section"]
+    assert "Regionerna vill ha nya stambanor." in reader.get(url).text
+    assert reader.get(url).status_code == 200 and cache.hits >= 1  # the second view was shared
+
+    def seen(text: str) -> bool:
+        return text in sections_part(reader.get(url).text)
+
+    assert official.post(f"{url}/sections/{sid}", {"html": "<p>Hamnarna behöver räls.</p>",
+                                                   "base_revision_id": paper["base"]}, htmx=True).status_code == 200
+    assert seen("Hamnarna behöver räls.") and not seen("nya stambanor")
+    assert official.post(f"{url}/sections/{sid}/rename", {"title": "Godsets väg"}, htmx=True).status_code == 200
+    assert seen("Godsets väg")
+    tid, _ = make_thread(app, demo, paper, body="Vilka hamnar?")
+    assert seen("Vilka hamnar?") and seen("1 öppen")
+    assert official.post(f"{url}/threads/{tid}/replies", {"body": "Alla i söder."}, htmx=True).status_code == 200
+    assert seen("Alla i söder.")
+    assert official.post(f"{url}/threads/{tid}/resolve", htmx=True).status_code == 200
+    assert seen("0 öppna") and not seen("Vilka hamnar?")
+    assert official.post(f"{url}/sections", {"title": "Finansiering"}, htmx=True).status_code == 200
+    assert seen("Finansiering")
+    assert official.post(f"{url}/status", {"status": "review"}).status_code == 303
+    page = reader.get(url).text
+    assert "Remiss" in page or "review" in page  # the header is not cached; the sections follow the status too
+    assert official.post(f"{url}/sections/{sid}/remove", htmx=True).status_code == 200
+    assert not seen("Godsets väg")
+
+
+def test_own_comments_and_threads_get_buttons_only_for_their_writer(app, as_user, demo, paper, cache):  # noqa: F811
+    tid, cid = make_thread(app, demo, paper, email=POLITICIAN, body="Min fråga.")
+    edit = f'/comments/{cid}/edit"'
+    resolve = f'/threads/{tid}/resolve"'
+    reader, writer = as_user(READER), as_user(POLITICIAN)
+    for who in (reader, writer, reader, writer):  # each after the other has filled the cache
+        text = sections_part(who.get(paper["url"]).text)
+        mine = who is writer
+        assert (edit in text) is mine and (resolve in text) is mine
+    # An official may resolve any thread, but change only their own comments.
+    text = sections_part(as_user(SKANE).get(paper["url"]).text)
+    assert resolve in text and edit not in text
+
+
+def test_each_person_gets_their_own_csrf_token_and_it_works(app, as_user, demo, paper, cache):  # noqa: F811
+    tid, _ = make_thread(app, demo, paper)
+    first, second = as_user(READER), as_user(POLITICIAN)
+    tokens = []
+    for who in (first, second):
+        page = who.get(paper["url"]).text
+        found = set(TOKEN_RE.findall(sections_part(page)))
+        assert len(found) == 1 and page_cache.TOKEN_PLACEHOLDER not in page
+        tokens.append(found.pop())
+    assert tokens[0] != tokens[1]
+    resp = second.http.post(f"{paper['url']}/threads/{tid}/replies", data={"body": "Med min egen nyckel.",
+                                                                           "csrf_token": tokens[1]},
+                            headers={"HX-Request": "true"})
+    assert resp.status_code == 200 and "Med min egen nyckel." in resp.text
+    resp = second.http.post(f"{paper['url']}/threads/{tid}/replies", data={"body": "Med någon annans.",
+                                                                           "csrf_token": tokens[0]},
+                            headers={"HX-Request": "true"})
+    assert resp.status_code == 400
+
+
+def test_rights_follow_the_viewer_not_whoever_filled_the_cache(app, as_user, demo, paper, cache):  # noqa: F811
+    reader, official = as_user(READER), as_user(SKANE)
+    edit_button = f'hx-get="{paper["url"]}/sections/{paper["section"]}?edit=1"'
+    for who, may_edit in ((reader, False), (official, True), (reader, False)):
+        text = sections_part(who.get(paper["url"]).text)
+        assert (edit_button in text) is may_edit
+        assert ("Kommentera" in text) is True  # readers may comment
+
+
+def test_language_is_part_of_the_state(app, as_user, demo, paper, cache):  # noqa: F811
+    swedish, english = as_user(POLITICIAN), as_user(READER)  # the same rights
+    with app.app_context():
+        demo.user(READER).locale = "en"
+        db.session.commit()
+    assert "Kommentarer" in sections_part(swedish.get(paper["url"]).text)
+    text = sections_part(english.get(paper["url"]).text)
+    assert "Comments" in text and "Kommentarer" not in text
+
+
+def test_who_is_editing_is_filled_in_per_request(app, as_user, demo, paper, cache):  # noqa: F811
+    reader, official = as_user(READER), as_user(SKANE)
+    reader.get(paper["url"])  # cached with nobody editing
+    assert official.post(f"{paper['url']}/presence", {"client_id": "tab-1",
+                                                      "section_id": str(paper["section"])}).status_code == 204
+    with app.app_context():
+        name = demo.user(SKANE).name
+    text = reader.get(paper["url"]).text
+    span = text[text.index(f'id="section-{paper["section"]}-presence"'):]
+    assert f"{name} redigerar avsnittet" in span[:span.index("</span></span>")]
+    # The one editing does not see themselves.
+    assert f"{name} redigerar avsnittet" not in official.get(paper["url"]).text
+
+
+def test_without_a_cache_the_page_is_the_same(app, as_user, demo, paper, monkeypatch):  # noqa: F811
+    make_thread(app, demo, paper, body="Utan cache.")
+    reader = as_user(READER)
+    cached = reader.get(paper["url"]).text
+    monkeypatch.setitem(app.extensions, "samverkan.section_cache", FragmentCache(0))
+    plain = reader.get(paper["url"]).text
+    assert "Utan cache." in plain and TOKEN_RE.sub("", plain) == TOKEN_RE.sub("", cached)
+
+
+def test_sections_part_for_htmx_comes_from_the_same_cache(app, as_user, demo, paper, cache):  # noqa: F811
+    reader = as_user(READER)
+    reader.get(paper["url"])
+    hits = cache.hits
+    frag = reader.hx_get(paper["url"] + "?part=sections")
+    assert frag.status_code == 200 and "<html" not in frag.text and "nya stambanor" in frag.text
+    assert cache.hits > hits

@@ -1,0 +1,19 @@
+"""A paper's state is its newest event: every change to the paper makes a new one, and
+who has it open does not."""
+from workspace.db import db
+from workspace.events import Event, paper_state, record_event
+
+
+def test_events_name_their_paper_and_presence_does_not_count(app, ctx):
+    assert paper_state(4711) is None
+    saved = record_event(None, "section-saved", object_type="section", object_id=1, paper_id=4711, section_id=1)
+    assert saved.paper_id == 4711
+    first = paper_state(4711)
+    assert first == (saved.id, saved.created_at.isoformat())
+    looking = record_event(None, "presence-changed", object_type="paper", object_id=4711, paper_id=4711, state="joined")
+    assert looking.paper_id is None and paper_state(4711) == first
+    other = record_event(None, "section-saved", object_type="section", object_id=2, paper_id=4712, section_id=2)
+    assert paper_state(4711) == first and paper_state(4712)[0] == other.id
+    renamed = record_event(None, "section-renamed", object_type="section", object_id=1, paper_id=4711, section_id=1)
+    assert paper_state(4711)[0] == renamed.id
+    assert db.session.get(Event, renamed.id).paper_id == 4711
