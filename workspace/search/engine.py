@@ -9,12 +9,15 @@ from __future__ import annotations
 import fcntl
 import functools
 import heapq
-from itertools import accumulate
+from itertools import accumulate, repeat
+import operator
 import os
 import re
 import shutil
+import sys
 import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -296,40 +299,108 @@ def parse(schema, text: str):
         return parser.parse(" ".join(w for w in text.split() if w.isalnum()))
 
 
-_COLUMNS: dict[bytes, dict[str, list]] = {}  # segment id → facet field → value per document
+class _SegmentCache:
+    """A bounded LRU of data decoded from segments, shared by every thread and searcher.
+
+    A Whoosh segment is never changed once written: new documents go to new segments, merges
+    write new segments, and only the set of deleted documents (kept in the table of contents)
+    changes. So whatever is decoded from a segment alone stays true for as long as that segment
+    exists, and is keyed on the segment's id (a random name Whoosh gives its files). Nothing that
+    depends on deletions or on index-wide statistics is stored without them in its key or value.
+    Values are never changed once stored; the lock guards the LRU order and the sizes.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: tuple):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, key: tuple, value, size: int) -> None:
+        """Store value (about `size` bytes), dropping the least recently used beyond the budget.
+        Two threads may decode the same value at once; the later one simply replaces it."""
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _key, (_value, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+# Per process (each gunicorn worker has one). bench/search_bench.py's queries over 10,000
+# sections fill about 28 MB of it.
+SEGMENT_CACHE_BYTES = 64 * 1024 * 1024
+_segment_cache = _SegmentCache(SEGMENT_CACHE_BYTES)
+# Rough CPython sizes, for the cache's budget: a tuple slot, a small int, a float.
+_SLOT, _INT, _FLOAT = 8, 28, 24
+
+
+def _segment_id(reader) -> str | None:
+    """The key of a leaf reader's segment in the cache; None (nothing cached) for readers
+    without one."""
+    seg = reader.segment()
+    return seg.segment_id() if seg is not None else None
+
+
+def _cached(reader, key: tuple, make):
+    """The segment's value for key, made by make() → (value, estimated bytes) on a miss.
+    A None value (the segment cannot be read this way) is not stored."""
+    seg_id = _segment_id(reader)
+    full = (seg_id,) + key
+    value = _segment_cache.get(full) if seg_id else None
+    if value is None:
+        value, size = make()
+        if seg_id and value is not None:
+            _segment_cache.put(full, value, size)
+    return value
 
 
 def _columns(s) -> dict[str, list]:
-    """Every document's facet values, by document number, for this searcher's segments.
-
-    Segments never change once written (deletions aside, which matchers skip), so their
-    columns are read once per process and reused until the segment is merged away.
-    """
-    leaves = s.reader().leaf_readers()
+    """Every document's facet values, by document number, for this searcher's segments."""
     out: dict[str, list] = {f: [] for f in COLUMN_FIELDS}
-    live = set()
-    for reader, _offset in leaves:
-        seg = reader.segment()
-        key = seg.segment_id() if seg is not None else None
-        cols = _COLUMNS.get(key) if key else None
-        if cols is None:
-            cols = {}
-            for f in COLUMN_FIELDS:
-                if reader.has_column(f):
-                    # Dates stay Whoosh's sortable integers: only their order matters here.
-                    col = reader.column_reader(f, translate=f != "updated")
-                    cols[f] = [v if v else None for v in col]
-                else:
-                    cols[f] = [None] * reader.doc_count_all()
-            if key:
-                _COLUMNS[key] = cols
-        live.add(key)
+    for reader, _offset in s.reader().leaf_readers():
+        cols = _segment_columns(reader)
         for f in COLUMN_FIELDS:
             out[f] += cols[f]
-    for key in list(_COLUMNS):
-        if key not in live and len(_COLUMNS) > 64:
-            del _COLUMNS[key]
     return out
+
+
+def _segment_columns(reader) -> dict[str, tuple]:
+    """One segment's facet columns, read once per process (deleted documents are never
+    matched, so their values do no harm)."""
+    def make():
+        cols = {}
+        for f in COLUMN_FIELDS:
+            if reader.has_column(f):
+                # Dates stay Whoosh's sortable integers: only their order matters here.
+                col = reader.column_reader(f, translate=f != "updated")
+                # One object per distinct value, not one per document: a facet has few values.
+                shared: dict = {}
+                cols[f] = tuple(shared.setdefault(v, v) if v else None for v in col)
+            else:
+                cols[f] = (None,) * reader.doc_count_all()
+        # Dates are mostly distinct: an int each.
+        return cols, (len(COLUMN_FIELDS) * _SLOT + _INT) * reader.doc_count_all()
+
+    return _cached(reader, ("columns",), make)
 
 
 def search(ix, text: str, workspace_ids: list[int], *, selected: dict[str, set[str]] | None = None,
@@ -437,27 +508,105 @@ def _term_tree_scores(q, sub, weighting) -> dict[int, float] | None:
     return None
 
 
-_LENGTHS: dict[tuple, list] = {}  # (segment id, field) → each document's field length
+def _field_lengths(reader, fieldname: str) -> tuple[int, ...]:
+    """Each document's length in a field, by segment-local number."""
+    def make():
+        lengths = tuple(reader.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all()))
+        return lengths, (_SLOT + _INT) * len(lengths)
+
+    return _cached(reader, ("lengths", fieldname), make)
 
 
-def _field_lengths(reader, fieldname: str) -> list:
-    seg = reader.segment()
-    key = (seg.segment_id(), fieldname) if seg is not None else None
-    lengths = _LENGTHS.get(key) if key else None
-    if lengths is None:
-        lengths = [reader.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())]
-        if key:
-            if len(_LENGTHS) > 256:
-                _LENGTHS.clear()
-            _LENGTHS[key] = lengths
-    return lengths
+def _decode_postings(reader, fieldname: str, text: bytes, *, values: bool = False):
+    """A term's postings in one segment, deleted documents included, read a block at a time:
+    (document numbers, term frequencies, encoded values if asked). None where Whoosh's own
+    matcher must do it."""
+    if (fieldname, text) not in reader:
+        return (), (), ()
+    m = reader.postings(fieldname, text)
+    if isinstance(m, FilterMatcher):  # deletions: applied to every query, not to what is cached
+        m = m.child
+        m.reset()
+    if not all(hasattr(m, a) for a in ("_next_block", "_read_ids", "_read_weights", "_read_values")):
+        return None
+    ids: list[int] = []
+    tfs: list[float] = []
+    encoded: list[bytes] = []
+    while m.is_active():
+        m._read_data()
+        block = m._data[0]
+        # As W3LeafMatcher._read_ids, with the deltas summed in C rather than a generator.
+        ids += block if m._byteids else accumulate(block)
+        m._read_weights()
+        tfs += m._weights
+        if values:
+            m._read_values()
+            encoded += m._values
+        m._next_block()
+    return tuple(ids), tuple(tfs), tuple(encoded)
+
+
+def _postings(reader, fieldname: str, text: bytes):
+    """(document numbers, term frequencies) of a term in one segment, decoded once per process."""
+    def make():
+        read = _decode_postings(reader, fieldname, text)
+        if read is None:
+            return None, 0
+        ids, tfs, _encoded = read
+        return (ids, tfs), (2 * _SLOT + _INT + _FLOAT) * len(ids)
+
+    return _cached(reader, ("postings", fieldname, text), make)
+
+
+# A word's place in a segment as one int, document number above position: a phrase's next
+# word is then looked for in all documents at once, with set operations done in C.
+_POSITION_BITS = 32
+
+
+def _position_keys(reader, field, fieldname: str, text: bytes) -> frozenset[int] | None:
+    """Every (document, position) of a term in one segment, deleted documents included, as
+    doc << _POSITION_BITS | position; decoded once per process (Whoosh decodes positions with
+    a Python loop per position)."""
+    def make():
+        read = _decode_postings(reader, fieldname, text, values=True)
+        if read is None:
+            return None, 0
+        ids, _tfs, encoded = read
+        decode = field.format.decoder("positions")
+        keys = frozenset(d << _POSITION_BITS | p for d, value in zip(ids, encoded) for p in decode(value))
+        # The set's table, and an int of two 30-bit digits for each key.
+        return keys, sys.getsizeof(keys) + (_INT + 4) * len(keys)
+
+    return _cached(reader, ("positions", fieldname, text), make)
+
+
+def _bm25_factors(reader, weighting, fieldname: str, text: bytes, postings, avgfl: float) -> tuple[float, ...]:
+    """Each posting's BM25F score without the idf factor, which is the same for all of them.
+
+    The factors depend on the index-wide average field length besides the segment, so they
+    are stored with the parameters they were computed for and recomputed when those change
+    (any commit changes the average), replacing the old ones.
+    """
+    B, K1 = weighting._field_B.get(fieldname, weighting.B), weighting.K1
+    params = (avgfl, B, K1)
+    seg_id = _segment_id(reader)
+    key = (seg_id, "bm25", fieldname, text)
+    held = _segment_cache.get(key) if seg_id else None
+    if held is not None and held[0] == params:
+        return held[1]
+    lengths = _field_lengths(reader, fieldname)
+    ids, tfs = postings
+    # whoosh.scoring.bm25 term for term, so that idf * factor is exactly Whoosh's own score.
+    factors = tuple([(tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths[d] / avgfl)) for d, tf in zip(ids, tfs)])
+    if seg_id:
+        _segment_cache.put(key, (params, factors), (_SLOT + _FLOAT) * len(factors))
+    return factors
 
 
 def _term_scores(q, sub, weighting) -> dict[int, float] | None:
-    read = _read_postings(sub, weighting, q.fieldname, q.text)
-    if read is None:
+    scores = _read_postings(sub, weighting, q.fieldname, q.text)
+    if scores is None:
         return None
-    scores, _values = read
     if q.boost != 1.0:
         return {d: v * q.boost for d, v in scores.items()}
     return scores
@@ -472,83 +621,67 @@ def _phrase_scores(q, sub, weighting) -> dict[int, float] | None:
     field = schema[q.fieldname]
     if not field.format or not field.format.supports("positions") or not q.words:
         return None  # Whoosh's own matcher says why
-    reads = []
+    scores = []
     for word in q.words:
-        read = _read_postings(sub, weighting, q.fieldname, word, values=True)
-        if read is None:
+        part = _read_postings(sub, weighting, q.fieldname, word)
+        if part is None:
             return None
-        if not read[0]:
+        if not part:
             return {}
-        reads.append(read)
-    candidates = set(reads[0][0])
-    for scores, _values in reads[1:]:
-        candidates.intersection_update(scores)
-    decode = field.format.decoder("positions")
-    slop = q.slop
+        scores.append(part)
+    reader = sub.reader()
+    keys = [_position_keys(reader, field, q.fieldname, field.to_bytes(word)) for word in q.words]
+    if None in keys:
+        return None
+    # Where the phrase so far ends, in every document at once: the next word must come 1..slop
+    # positions after an end (no position comes near 2 ** _POSITION_BITS).
+    steps = range(1, q.slop + 1)
+    ends = keys[0]
+    for later in keys[1:]:
+        ends = later.intersection({end + step for end in ends for step in steps})
+        if not ends:
+            return {}
     out: dict[int, float] = {}
-    for d in candidates:
-        spans = {(p, p) for p in decode(reads[0][1][d])}
-        for _scores, values in reads[1:]:
-            positions = decode(values[d])
-            spans = {(start, p) for start, end in spans for p in positions if 1 <= p - end <= slop}
-            if not spans:
-                break
-        if spans:
+    for d in {end >> _POSITION_BITS for end in ends}:
+        if d in scores[0]:  # not deleted
             total = 0.0
-            for scores, _values in reads:
-                total += scores[d]
+            for part in scores:
+                total += part[d]
             out[d] = total * q.boost if q.boost != 1.0 else total
     return out
 
 
-def _read_postings(sub, weighting, fieldname: str, word, *, values: bool = False):
-    """A term's postings in one segment, read a block at a time: {doc: BM25F score} and, if
-    asked, {doc: encoded positions}. None where Whoosh's own matcher must do it."""
+def _read_postings(sub, weighting, fieldname: str, word) -> dict[int, float] | None:
+    """A term's {doc: BM25F score} in one segment, live documents only; None where Whoosh's
+    own matcher must do it."""
     from whoosh.scoring import BM25F
 
     schema = sub.schema
     if fieldname not in schema:
-        return {}, {}
+        return {}
     field = schema[fieldname]
     if type(weighting) is not BM25F or not field.scorable:
         return None
     try:
         text = field.to_bytes(word)
     except ValueError:
-        return {}, {}
+        return {}
     reader = sub.reader()
-    if (fieldname, text) not in reader:
-        return {}, {}
-    m = reader.postings(fieldname, text)
-    deleted = frozenset()
-    if isinstance(m, FilterMatcher):  # the segment has deleted documents
-        deleted, m = reader.deleted_docs_set, m.child
-        m.reset()
-    if not all(hasattr(m, a) for a in ("_next_block", "_read_ids", "_read_weights", "_read_values")):
+    postings = _postings(reader, fieldname, text)
+    if postings is None:
         return None
+    if not postings[0]:
+        return {}
     parent = sub.get_parent()
     idf, avgfl = parent.idf(fieldname, text), parent.avg_field_length(fieldname) or 1
-    B, K1 = weighting._field_B.get(fieldname, weighting.B), weighting.K1
-    lengths = _field_lengths(reader, fieldname)
-    scores: dict[int, float] = {}
-    encoded: dict[int, bytes] = {}
-    while m.is_active():
-        m._read_data()
-        ids = m._data[0]
-        # As W3LeafMatcher._read_ids, with the deltas summed in C rather than a generator.
-        m._ids = ids = ids if m._byteids else tuple(accumulate(ids))
-        m._read_weights()
-        for d, tf in zip(ids, m._weights):
-            fl = lengths[d]
-            # whoosh.scoring.bm25, term for term, so that the scores are Whoosh's own.
-            scores[d] = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-        if values:
-            m._read_values()
-            encoded.update(zip(m._ids, m._values))
-        m._next_block()
-    for d in deleted.intersection(scores):
-        del scores[d]
-    return scores, encoded
+    factors = _bm25_factors(reader, weighting, fieldname, text, postings, avgfl)
+    scores = dict(zip(postings[0], map(operator.mul, repeat(idf), factors)))
+    # Deletions change without the segment changing: applied here, on every query.
+    deleted = reader.deleted_docs_set
+    if deleted:
+        for d in deleted.intersection(scores):
+            del scores[d]
+    return scores
 
 
 def _facet_counts(matched: set[int], cols, selected, facet_limit: int):
