@@ -6,7 +6,7 @@ import re
 import pytest
 from workspace.db import db
 from workspace.papers import page_cache
-from workspace.web.fragment_cache import FragmentCache
+from workspace.cache import BoundedCache
 
 from .test_comments import POLITICIAN, READER, SKANE, make_thread, paper  # noqa: F401  (fixture)
 
@@ -124,7 +124,7 @@ def test_without_a_cache_the_page_is_the_same(app, as_user, demo, paper, monkeyp
     make_thread(app, demo, paper, body="Utan cache.")
     reader = as_user(READER)
     cached = reader.get(paper["url"]).text
-    monkeypatch.setitem(app.extensions, "samverkan.section_cache", FragmentCache(0))
+    monkeypatch.setitem(app.extensions, "samverkan.section_cache", BoundedCache(0))
     plain = reader.get(paper["url"]).text
     assert "Utan cache." in plain and TOKEN_RE.sub("", plain) == TOKEN_RE.sub("", cached)
 

@@ -30,7 +30,7 @@ from workspace.comments.services import participants, prefetch_paper
 from workspace.db import db
 from workspace.events import paper_state
 from workspace.papers.models import Paper, Revision
-from workspace.web.fragment_cache import FragmentCache
+from workspace.cache import BoundedCache
 from workspace.web.templating import csrf_token
 from workspace.workspaces.permissions import can_comment, can_write_papers
 
@@ -41,10 +41,10 @@ _EXTENSION = "samverkan.section_cache"
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_EXTENSION] = FragmentCache(app.config["SECTION_CACHE_MB"] * 1024 * 1024)
+    app.extensions[_EXTENSION] = BoundedCache(app.config["SECTION_CACHE_MB"] * 1024 * 1024)
 
 
-def cache() -> FragmentCache:
+def cache() -> BoundedCache:
     return current_app.extensions[_EXTENSION]
 
 
@@ -58,17 +58,20 @@ def section_items(ctx: dict) -> Markup:
         return Markup(render_template("papers/_section_list.html", **ctx))
     state = (paper.id, paper.created_at.isoformat(), paper_state(paper.id))
     viewer = (str(get_locale()), bool(ctx["can_edit"]), can_comment(me), can_write_papers(me))
-    html = None
+    stored = None
     own = store.get(("participants", *state))
     if own is not None:
-        html = store.get(("sections", *state, *viewer, current_user.id if current_user.id in own else 0))
-    if html is None:
-        html = _render(ctx)
+        stored = store.get(("sections", *state, *viewer, current_user.id if current_user.id in own else 0))
+    if stored is None:
+        # Kept as UTF-8: a page is mostly text, and a str with one "–" in it takes two bytes a
+        # character.
+        stored = _render(ctx).encode("utf-8")
         if own is None:
             own = participants(paper.id)
-            store.put(("participants", *state), own, size=64 + 8 * len(own))
-        store.put(("sections", *state, *viewer, current_user.id if current_user.id in own else 0), html)
-    return Markup(_personal(html, ctx))
+            store.put(("participants", *state), own, 64 + 8 * len(own))
+        store.put(("sections", *state, *viewer, current_user.id if current_user.id in own else 0),
+                  stored, len(stored))
+    return Markup(_personal(stored.decode("utf-8"), ctx))
 
 
 def _render(ctx: dict) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import fcntl
 import functools
 import heapq
-from itertools import accumulate, repeat
 import operator
 import os
 import re
@@ -17,10 +16,10 @@ import shutil
 import sys
 import threading
 import time
-from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import accumulate, repeat
 from pathlib import Path
 
 from markupsafe import escape
@@ -33,6 +32,8 @@ from whoosh.qparser import MultifieldParser
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import NullQuery, Or, Term
+
+from workspace.cache import BoundedCache
 
 META_ID = "meta:last-event"
 WRITER_TIMEOUT = 2.0
@@ -299,56 +300,16 @@ def parse(schema, text: str):
         return parser.parse(" ".join(w for w in text.split() if w.isalnum()))
 
 
-class _SegmentCache:
-    """A bounded LRU of data decoded from segments, shared by every thread and searcher.
-
-    A Whoosh segment is never changed once written: new documents go to new segments, merges
-    write new segments, and only the set of deleted documents (kept in the table of contents)
-    changes. So whatever is decoded from a segment alone stays true for as long as that segment
-    exists, and is keyed on the segment's id (a random name Whoosh gives its files). Nothing that
-    depends on deletions or on index-wide statistics is stored without them in its key or value.
-    Values are never changed once stored; the lock guards the LRU order and the sizes.
-    """
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
-        self._bytes = 0
-
-    def get(self, key: tuple):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            self._entries.move_to_end(key)
-            return entry[0]
-
-    def put(self, key: tuple, value, size: int) -> None:
-        """Store value (about `size` bytes), dropping the least recently used beyond the budget.
-        Two threads may decode the same value at once; the later one simply replaces it."""
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            self._entries[key] = (value, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _key, (_value, dropped) = self._entries.popitem(last=False)
-                self._bytes -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
-
+# Data decoded from segments, shared by every thread and searcher. A Whoosh segment is never
+# changed once written: new documents go to new segments, merges write new segments, and only
+# the set of deleted documents (kept in the table of contents) changes. So whatever is decoded
+# from a segment alone stays true for as long as that segment exists, and is keyed on the
+# segment's id (a random name Whoosh gives its files). Nothing that depends on deletions or on
+# index-wide statistics is stored without them in its key or value.
 # Per process (each gunicorn worker has one). bench/search_bench.py's queries over 10,000
 # sections fill about 28 MB of it.
 SEGMENT_CACHE_BYTES = 64 * 1024 * 1024
-_segment_cache = _SegmentCache(SEGMENT_CACHE_BYTES)
+_segment_cache = BoundedCache(SEGMENT_CACHE_BYTES)
 # Rough CPython sizes, for the cache's budget: a tuple slot, a small int, a float.
 _SLOT, _INT, _FLOAT = 8, 28, 24
 
@@ -481,7 +442,7 @@ def _term_tree_scores(q, sub, weighting) -> dict[int, float] | None:
             get = out.get
             for d, v in part.items():
                 out[d] = get(d, 0.0) + v
-        return out
+        return _compound_boost(q, out)
     if type(q) is wq.And:
         parts, nots = [], []
         for c in q.subqueries:
@@ -498,7 +459,7 @@ def _term_tree_scores(q, sub, weighting) -> dict[int, float] | None:
         for part in nots:
             # Whoosh intersects with an inverse matcher, whose score is a constant 1.0.
             out = {d: v + 1.0 for d, v in out.items() if d not in part}
-        return out
+        return _compound_boost(q, out)
     if type(q) is wq.AndNot:
         a, b = _term_tree_scores(q.a, sub, weighting), _term_tree_scores(q.b, sub, weighting)
         return None if a is None or b is None else {d: v for d, v in a.items() if d not in b}
@@ -506,6 +467,18 @@ def _term_tree_scores(q, sub, weighting) -> dict[int, float] | None:
         a, b = _term_tree_scores(q.a, sub, weighting), _term_tree_scores(q.b, sub, weighting)
         return None if a is None or b is None else {d: v + b.get(d, 0.0) for d, v in a.items()}
     return None
+
+
+def _compound_boost(q, scores: dict[int, float]) -> dict[int, float]:
+    """An And's or Or's boost, as Whoosh applies it: its matcher (a tree of several subqueries'
+    matchers) is wrapped to multiply every score by the boost (a word searched in all fields,
+    `hamn^2`, is an Or of the fields' terms with the boost on the Or). A compound of one
+    subquery returns that subquery's matcher as it is, unboosted. Boosts of leaf terms and
+    phrases are applied where they are scored; AndNot and AndMaybe have no boost of their own."""
+    if q.boost == 1.0 or len(q.subqueries) < 2:
+        return scores
+    boost = q.boost
+    return {d: v * boost for d, v in scores.items()}
 
 
 def _field_lengths(reader, fieldname: str) -> tuple[int, ...]:

@@ -13,7 +13,13 @@ pytestmark = pytest.mark.skipif(not CORPUS_DIR.is_dir(), reason=f"the corpus is 
 FAST = ["kollektivtrafiken", "Regionerna", "regional utveckling infrastruktur", "Ystad AND Simrishamn",
         "Ystad OR Simrishamn", "Ystad NOT Simrishamn", "Ystad ANDNOT Simrishamn", "samverkan ANDMAYBE Skåne",
         '"hållbar utveckling"', '"sydöstra skåne"', '"region skåne"~3', '"verksamhetsplan och budget"',
-        "title:Sörmland", "(Ystad OR Sjöbo) AND kommunerna", "ordetsomintefinns", '"ordetsomintefinns region"']
+        "title:Sörmland", "(Ystad OR Sjöbo) AND kommunerna", "ordetsomintefinns", '"ordetsomintefinns region"',
+        # Boosts: on the Or of a word's fields, on leaf terms and phrases, on words inside AND/OR/NOT.
+        "Ystad^2", '"hållbar utveckling"^3', "title:Sörmland^2.5", "title:Ystad^2 OR body:Ystad^0.5",
+        "Ystad^2 AND Simrishamn", "Ystad^2 OR Simrishamn", "(Ystad OR Sjöbo)^3 AND kommunerna",
+        "Ystad^2 NOT Simrishamn", "(Ystad NOT Simrishamn)^2", "Ystad^2 ANDNOT Simrishamn^4",
+        "samverkan^2 ANDMAYBE Skåne^3", '"region skåne"~3^2 OR kollektivtrafiken', 'title:"hållbar utveckling"^3',
+        "body:(Ystad Simrishamn)^2"]
 SLOW = ["stambano*", "Yst?d", "title:[a TO m]"]
 
 
@@ -49,6 +55,33 @@ def test_scores_equal_whoosh_on_one_segment(app, demo, indexed):
     check_all()
 
 
+def test_boosts_on_compound_queries_equal_whoosh(app, demo, indexed):
+    """Boosts the parser does not make: on an And (also one with a Not), nested, and on a compound
+    of one subquery (which Whoosh's matcher leaves unboosted)."""
+    from whoosh import query as wq
+
+    with engine.searcher(get_index()) as s:
+        word = engine.parse(s.schema, "Ystad")
+        other = engine.parse(s.schema, "Simrishamn")
+        phrase = engine.parse(s.schema, '"hållbar utveckling"')
+        queries = [
+            wq.And([word, phrase], boost=2.5),
+            wq.And([word, wq.Not(other)], boost=2.0),
+            wq.Or([wq.And([word, other], boost=3.0), phrase.with_boost(0.5)], boost=1.5),
+            wq.Or([word], boost=4.0),
+            wq.And([word], boost=4.0),
+        ]
+        for q in queries:
+            expected = whoosh_scores(s, q)
+            got = engine._scores(s, q)
+            assert expected, q
+            assert got.keys() == expected.keys(), q
+            for d, v in expected.items():
+                assert got[d] == pytest.approx(v, rel=1e-9), (q, d)
+            for sub, _offset in s.leaf_searchers():
+                assert engine._term_tree_scores(q, sub, s.context().weighting) is not None, q
+
+
 def test_scores_equal_whoosh_with_several_segments_and_deleted_documents(app, demo, indexed):
     from workspace.papers import services
     from workspace.papers.models import Paper
@@ -65,7 +98,9 @@ def test_scores_equal_whoosh_with_several_segments_and_deleted_documents(app, de
     assert check_all() >= 2
 
 
-@pytest.mark.parametrize("text", ["kollektivtrafik", "regional utveckling", '"hållbar utveckling"', "stambano*"])
+@pytest.mark.parametrize("text", ["kollektivtrafik", "regional utveckling", '"hållbar utveckling"', "stambano*",
+                                  "kollektivtrafik^2 OR regional", '"hållbar utveckling"^3 OR Skåne',
+                                  "regional^3 AND utveckling"])
 def test_the_ranking_is_whooshs_own(app, demo, indexed, ids, text):
     everyone = ids("sydsverige", "sosk", "sodertorn", "sormland")
     res = engine.search(get_index(), text, everyone, limit=10)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 
+from workspace.cache import BoundedCache
 from workspace.search import engine
 
 WORDS = ["region", "regionen", "regional", "kommun", "kommunerna", "utveckling", "hållbar", "infrastruktur",
@@ -53,7 +54,7 @@ def ix(tmp_path):
 def uncached():
     """Every value decoded afresh: a cache with no room stores nothing."""
     held = engine._segment_cache
-    engine._segment_cache = engine._SegmentCache(0)
+    engine._segment_cache = BoundedCache(0)
     try:
         yield
     finally:
@@ -152,7 +153,7 @@ def test_merged_segments_renumber_documents(ix):
 
 
 def test_the_cache_keeps_to_its_budget_dropping_the_least_recently_used():
-    cache = engine._SegmentCache(100)
+    cache = BoundedCache(100)
     cache.put(("a",), "A", 40)
     cache.put(("b",), "B", 40)
     assert cache.get(("a",)) == "A"  # now b is the least recently used
@@ -170,7 +171,7 @@ def test_threads_share_the_cache_safely(ix):
         for text in QUERIES:
             expected[text] = engine.search(ix, text, WORKSPACES)
     held = engine._segment_cache
-    engine._segment_cache = cache = engine._SegmentCache(20_000)
+    engine._segment_cache = cache = BoundedCache(20_000)
     errors: list[BaseException] = []
     stop = threading.Event()
 

@@ -1,0 +1,51 @@
+"""The bounded cache keeps what fits, forgets the least recently used, and is thread-safe.
+(The search engine's tests also use it under load: tests/unit/search/test_segment_cache.py.)"""
+import threading
+
+from workspace.cache import BoundedCache
+
+
+def test_least_recently_used_goes_first_when_space_runs_out():
+    c = BoundedCache(30)
+    for key in "abc":
+        c.put(key, key.upper(), 10)
+    assert c.get("a") == "A"  # now the most recently used
+    c.put("d", "D", 10)
+    assert c.get("b") is None and (c.get("a"), c.get("c"), c.get("d")) == ("A", "C", "D")
+    assert c.size == 30 and len(c) == 3
+    assert (c.hits, c.misses) == (4, 1)
+
+
+def test_replacing_a_key_counts_its_size_once_and_too_big_is_not_kept():
+    c = BoundedCache(30)
+    c.put("a", "x", 10)
+    c.put("a", "y", 20)
+    assert c.size == 20 and len(c) == 1 and c.get("a") == "y"
+    c.put("huge", "z", 31)
+    assert c.get("huge") is None and c.get("a") == "y"
+
+
+def test_a_zero_budget_keeps_nothing_and_clear_empties():
+    off = BoundedCache(0)
+    off.put("a", "x", 1)
+    assert not off.enabled and off.get("a") is None
+    c = BoundedCache(100)
+    c.put("a", frozenset({1}), 16)
+    c.clear()
+    assert len(c) == 0 and c.size == 0 and c.get("a") is None
+
+
+def test_threads_putting_and_getting_keep_the_byte_count_right():
+    c = BoundedCache(5000)
+
+    def work(n):
+        for i in range(2000):
+            c.put((n, i % 50), i, i % 97)
+            c.get((n, (i * 7) % 50))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert c.size == sum(size for _value, size in c._entries.values()) <= 5000
