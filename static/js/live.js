@@ -66,6 +66,43 @@
     }
   });
 
+  // A live refresh must not take keyboard focus away (WCAG 2.4.3): someone who just moved a
+  // section with the keyboard gets their own event a moment later, and its refresh replaced
+  // the button they were on. The focused element is found again in the new copy by its id,
+  // or by its nearest ancestor with an id and its identifying attributes.
+  var focusBefore = new WeakMap(); // the request (xhr) → where focus was
+  function focusKey(el, region) {
+    if (el.id) return { id: el.id };
+    var anchor = el.parentElement && el.parentElement.closest("[id]");
+    if (!anchor || !(region === anchor || region.contains(anchor))) anchor = region;
+    var selector = el.tagName.toLowerCase();
+    ["data-move", "name", "value", "href", "type"].forEach(function (a) {
+      var v = el.getAttribute(a);
+      if (v !== null) selector += "[" + a + '="' + CSS.escape(v) + '"]';
+    });
+    return { anchor: anchor.id, selector: selector };
+  }
+  function findByKey(key) {
+    if (key.id) return document.getElementById(key.id);
+    var anchor = key.anchor && document.getElementById(key.anchor);
+    return anchor ? anchor.querySelector(key.selector) : null;
+  }
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    if (!isLiveRefresh(evt) || evt.detail.shouldSwap === false) return;
+    var active = document.activeElement, target = evt.detail.target;
+    if (active && active !== document.body && target && target.contains(active)) {
+      focusBefore.set(evt.detail.xhr, focusKey(active, target));
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var key = evt.detail.xhr && focusBefore.get(evt.detail.xhr);
+    if (!key) return;
+    focusBefore.delete(evt.detail.xhr);
+    var lost = !document.activeElement || document.activeElement === document.body;
+    var el = lost && findByKey(key);
+    if (el) el.focus({ preventScroll: true });
+  });
+
   var catchUpTimer = null;
   function catchUp() {
     clearTimeout(catchUpTimer);
