@@ -26,11 +26,11 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
+from workspace.cache import BoundedCache
 from workspace.comments.services import participants, prefetch_paper
 from workspace.db import db
 from workspace.events import paper_state
 from workspace.papers.models import Paper, Revision
-from workspace.cache import BoundedCache
 from workspace.web.templating import csrf_token
 from workspace.workspaces.permissions import can_comment, can_write_papers
 

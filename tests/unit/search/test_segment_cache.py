@@ -11,6 +11,8 @@ import pytest
 from workspace.cache import BoundedCache
 from workspace.search import engine
 
+from .test_scoring import whoosh_scores
+
 WORDS = ["region", "regionen", "regional", "kommun", "kommunerna", "utveckling", "hållbar", "infrastruktur",
          "kollektivtrafik", "samverkan", "Skåne", "Ystad", "hamn", "hamnar", "bredband", "tillväxt", "och", "i"]
 QUERIES = ["region", "regional utveckling", "kollektivtrafik kommunerna samverkan", "Ystad OR hamn",
@@ -59,17 +61,6 @@ def uncached():
         yield
     finally:
         engine._segment_cache = held
-
-
-def whoosh_scores(s, query) -> dict[int, float]:
-    out = {}
-    context = s.context()
-    for sub, offset in s.leaf_searchers():
-        m = query.matcher(sub, context)
-        while m.is_active():
-            out[m.id() + offset] = m.score()
-            m.next()
-    return out
 
 
 def assert_as_if_uncached(ix) -> None:
