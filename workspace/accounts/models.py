@@ -26,7 +26,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
 
     organization = relationship("Organization", lazy="joined")
-    memberships = relationship("Membership", back_populates="user", lazy="selectin")
+    memberships = relationship("Membership", back_populates="user")
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"

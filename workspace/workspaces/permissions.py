@@ -26,14 +26,21 @@ def membership_of(user, workspace: Workspace) -> Membership | None:
 
 
 def load_workspace(slug: str, user) -> tuple[Workspace, Membership]:
-    """The workspace and the user's membership, or 404: others' workspaces do not exist."""
-    ws = db.session.scalar(select(Workspace).where(Workspace.slug == slug))
-    if ws is None:
+    """The workspace and the user's membership, or 404: others' workspaces do not exist.
+
+    One query: the membership with its workspace (every workspace page asks this first)."""
+    if user is None or not getattr(user, "is_authenticated", False):
         abort(404)
-    membership = membership_of(user, ws)
+    membership = db.session.scalar(
+        select(Membership).join(Workspace, Membership.workspace_id == Workspace.id).where(
+            Workspace.slug == slug,
+            Membership.user_id == user.id,
+            Membership.active.is_(True),
+        )
+    )
     if membership is None:
         abort(404)
-    return ws, membership
+    return membership.workspace, membership
 
 
 def can_manage_workspace(m: Membership | None) -> bool:
