@@ -56,7 +56,7 @@ def test_every_kind_of_change_shows_on_the_next_view(app, as_user, demo, paper, 
     assert seen("Finansiering")
     assert official.post(f"{url}/status", {"status": "review"}).status_code == 303
     page = reader.get(url).text
-    assert "Remiss" in page or "review" in page  # the header is not cached; the sections follow the status too
+    assert "status-review" in page  # the sections follow the status too
     assert official.post(f"{url}/sections/{sid}/remove", htmx=True).status_code == 200
     assert not seen("Godsets väg")
 
@@ -65,7 +65,8 @@ def test_own_comments_and_threads_get_buttons_only_for_their_writer(app, as_user
     tid, cid = make_thread(app, demo, paper, email=POLITICIAN, body="Min fråga.")
     edit = f'/comments/{cid}/edit"'
     resolve = f'/threads/{tid}/resolve"'
-    reader, writer = as_user(READER), as_user(POLITICIAN)
+    # Another politician has the same role and rights as the writer: only the person differs.
+    reader, writer = as_user("politiker.skane@demo.example"), as_user(POLITICIAN)
     for who in (reader, writer, reader, writer):  # each after the other has filled the cache
         text = sections_part(who.get(paper["url"]).text)
         mine = who is writer
@@ -144,3 +145,119 @@ def test_sections_part_for_htmx_comes_from_the_same_cache(app, as_user, demo, pa
     frag = reader.hx_get(paper["url"] + "?part=sections")
     assert frag.status_code == 200 and "<html" not in frag.text and "nya stambanor" in frag.text
     assert cache.hits > hits
+
+
+def header_part(html: str) -> str:
+    return html[html.index('id="paper-header"'):html.index('id="paper-sections"')]
+
+
+def test_header_follows_every_change_and_each_viewers_rights(app, as_user, demo, paper, cache):  # noqa: F811
+    from datetime import timedelta
+
+    from workspace.db import utcnow
+    from .test_decisions import KANSLI, POL_HALLAND, POL_SKANE, open_form, org_ids
+
+    reader, official, kansli = as_user(READER), as_user(SKANE), as_user(KANSLI)
+    url = paper["url"]
+    status_form = f'action="{url}/status"'
+    open_round = f'href="{url}/rounds/new"'
+    for _ in range(2):  # the second time, each from a cache another viewer filled
+        assert status_form not in header_part(reader.get(url).text)
+        assert status_form in header_part(official.get(url).text)
+        assert open_round not in header_part(official.get(url).text)
+        assert open_round in header_part(kansli.get(url).text)
+    assert cache.hits >= 4
+    # A change of the paper's facts, of its status and a round opened all show at once.
+    assert official.post(f"{url}/edit", {"title": "Godsstråk i söder", "kind": "position_paper",
+                                         "registration_number": "RSS 2026/99", "policy_area_id": "",
+                                         "lead_organization_id": ""}).status_code == 303
+    assert "Godsstråk i söder" in header_part(reader.get(url).text)
+    assert official.post(f"{url}/status", {"status": "review"}).status_code == 303
+    assert 'status-review" id=' in header_part(reader.get(url).text)
+    with app.test_request_context(method="POST"):
+        from workspace.papers import services as papers
+        from workspace.papers.models import Paper
+
+        snap = papers.create_snapshot(demo.user(SKANE), db.session.get(Paper, paper["id"]), "Version för beslut")
+        db.session.commit()
+        snap_id = snap.id
+    form = open_form({"snapshot": snap_id}, deadline=(utcnow() + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M"))
+    form["organizations"] = [str(i) for i in org_ids(app, POL_SKANE, POL_HALLAND)]
+    assert kansli.post(f"{url}/rounds/new", form).status_code == 303
+    assert "Beslutsomgång pågår" in header_part(reader.get(url).text)
+    # A name shown in the header that changes outside the paper (the workspace's) shows too.
+    with app.app_context():
+        demo.workspace("sydsverige").name = "Samverkan Syd"
+        db.session.commit()
+    assert "Samverkan Syd" in header_part(reader.get(url).text)
+
+
+def test_header_part_for_htmx_is_the_pages_header(app, as_user, demo, paper, cache):  # noqa: F811
+    official = as_user(SKANE)
+    page = official.get(paper["url"]).text
+    frag = official.hx_get(paper["url"] + "?part=header")
+    assert frag.status_code == 200 and "<html" not in frag.text
+    assert frag.text.lstrip().startswith('<div id="paper-header"')
+    assert without_tokens(frag.text).strip() in without_tokens(page)
+    assert page_cache.TOKEN_PLACEHOLDER not in frag.text and len(set(TOKEN_RE.findall(frag.text))) == 1
+
+
+def test_one_section_is_shared_but_each_viewer_gets_their_own(app, as_user, demo, paper, cache):  # noqa: F811
+    """What every open page fetches after a save: rights, own comments, token and presence
+    per viewer, and the save itself at once."""
+    tid, cid = make_thread(app, demo, paper, email=POLITICIAN, body="Min fråga.")
+    url = f"{paper['url']}/sections/{paper['section']}"
+    edit_button = f'hx-get="{url}?edit=1"'
+    own_edit = f'/comments/{cid}/edit"'
+    reader, writer, official = as_user(READER), as_user(POLITICIAN), as_user(SKANE)
+    peer = as_user("politiker.skane@demo.example")  # the writer's role and rights
+    tokens = set()
+    for _ in range(2):
+        for who in (reader, writer, official, peer):
+            frag = who.hx_get(url)
+            assert frag.status_code == 200 and "<html" not in frag.text and "nya stambanor" in frag.text
+            assert (edit_button in frag.text) is (who is official)
+            assert (own_edit in frag.text) is (who is writer)
+            assert page_cache.TOKEN_PLACEHOLDER not in frag.text
+            tokens |= set(TOKEN_RE.findall(frag.text))
+    assert cache.hits >= 3 and len(tokens) >= 3  # each person's own token
+    # Someone starts editing: the others see it; a save shows on the next fetch.
+    assert official.post(f"{paper['url']}/presence", {"client_id": "tab-1",
+                                                      "section_id": str(paper["section"])}).status_code == 204
+    with app.app_context():
+        name = demo.user(SKANE).name
+    assert f"{name} redigerar avsnittet" in reader.hx_get(url).text
+    assert official.post(url, {"html": "<p>Hamnarna behöver räls.</p>", "base_revision_id": paper["base"]},
+                         htmx=True).status_code == 200
+    text = reader.hx_get(url).text
+    assert "Hamnarna behöver räls." in text and "nya stambanor" not in text
+
+
+def test_one_section_without_a_cache_is_the_same(app, as_user, demo, paper, monkeypatch):  # noqa: F811
+    make_thread(app, demo, paper, body="Utan cache.")
+    official = as_user(SKANE)
+    url = f"{paper['url']}/sections/{paper['section']}"
+    cached = official.hx_get(url).text
+    monkeypatch.setitem(app.extensions, "samverkan.section_cache", BoundedCache(0))
+    plain = official.hx_get(url).text
+    assert "Utan cache." in plain and without_tokens(plain) == without_tokens(cached)
+
+
+def versions_part(html: str) -> str:
+    return html[html.index('id="paper-versions"'):html.index('id="paper-export"')]
+
+
+def test_versions_follow_a_new_version_and_only_writers_get_the_form(app, as_user, demo, paper, cache):  # noqa: F811
+    reader, official = as_user(READER), as_user(SKANE)
+    form = f'action="{paper["url"]}/versions"'
+    for _ in range(2):
+        assert form not in versions_part(reader.get(paper["url"]).text)
+        assert form in versions_part(official.get(paper["url"]).text)
+    assert "Inga namngivna versioner ännu." in versions_part(reader.get(paper["url"]).text)
+    frag = official.post(f"{paper['url']}/versions", {"name": "Remissversion 1"}, htmx=True)
+    assert frag.status_code == 200 and "Remissversion 1" in frag.text
+    assert "Remissversion 1" in versions_part(reader.get(paper["url"]).text)
+    # A refused name answers with the form and its message, never from the cache.
+    bad = official.post(f"{paper['url']}/versions", {"name": ""}, htmx=True)
+    assert bad.status_code == 422 and "Ge versionen ett namn." in bad.text
+    assert "Ge versionen ett namn." not in versions_part(official.get(paper["url"]).text)

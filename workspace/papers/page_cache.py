@@ -1,11 +1,15 @@
-"""The paper page's sections, rendered once per state of the paper and shared (issue 10).
+"""The paper page's parts, rendered once per state of the paper and shared (issue 10).
 
 Twenty sections with their tools and comment threads were four fifths of the paper page's
-time. What they show depends on:
+time; the header, the named versions and one section (what every open page fetches after
+someone's save) come from here too. What they show depends on:
 
 - the paper's stored state: every change to it is an event naming the paper (the same
   events that refresh open pages live), so the newest such event names the state;
-- what the viewer may do (edit, comment, resolve), and the language;
+- the names shown from rows whose changes are not events of the paper (the workspace's,
+  the policy area's and the lead organisation's): they are in the key as they are;
+- what the viewer may do (all of it follows from the role and the paper's status), and the
+  language;
 - whether the viewer wrote anything in the panels (their own comments get buttons);
 - the CSRF token and who is editing which section right now: per request, so the cached
   HTML holds a placeholder token and empty presence marks, filled in on the way out.
@@ -51,37 +55,72 @@ def cache() -> BoundedCache:
 def section_items(ctx: dict) -> Markup:
     """The items of the page's section list for this request. `ctx` is the paper page's
     template context (ws, me, paper, can_edit, present_people …)."""
+    return _shared(("sections",), ctx, "papers/_section_list.html", comments=True,
+                   prepare=lambda: load_sections(ctx["paper"]))
+
+
+def section_item(ctx: dict) -> Markup:
+    """One section as its list item: what a live refresh fetches after someone's save, once
+    for every open page. `ctx` holds the section (see papers.views._section_context)."""
+    return _shared(("section", ctx["section"].id), ctx, "papers/_section.html", comments=True)
+
+
+def header(ctx: dict) -> Markup:
+    """The paper's header (facts, status buttons, approval round): refreshed live on every
+    save, once for every open page."""
+    return _shared(("header",), ctx, "papers/_header.html", comments=False)
+
+
+def versions(ctx: dict) -> Markup:
+    """The paper's named versions, with the form to save one."""
+    return _shared(("versions",), ctx, "papers/_versions.html", comments=False)
+
+
+def _shared(name: tuple, ctx: dict, template: str, *, comments: bool, prepare=None) -> Markup:
+    """`template` rendered once per state of the paper and kind of viewer, then made this
+    request's own (token, presence). With `comments`, it draws comment panels, whose
+    own-comment buttons make the writers of the paper's comments viewers of their own."""
     store = cache()
-    paper, me = ctx["paper"], ctx["me"]
     if not store.enabled:
-        load_sections(paper)
-        return Markup(render_template("papers/_section_list.html", **ctx))
-    state = (paper.id, paper.created_at.isoformat(), paper_state(paper.id))
-    viewer = (str(get_locale()), bool(ctx["can_edit"]), can_comment(me), can_write_papers(me))
-    stored = None
-    own = store.get(("participants", *state))
-    if own is not None:
-        stored = store.get(("sections", *state, *viewer, current_user.id if current_user.id in own else 0))
-    if stored is None:
-        # Kept as UTF-8: a page is mostly text, and a str with one "–" in it takes two bytes a
-        # character.
-        stored = _render(ctx).encode("utf-8")
+        if prepare:
+            prepare()
+        return Markup(render_template(template, **ctx))
+    paper, me, ws = ctx["paper"], ctx["me"], ctx["ws"]
+    # Names shown from rows whose changes are not events of the paper go in the key as they are.
+    state = ctx.get("_shared_state")
+    if state is None:  # once per request: a page draws several shared parts
+        state = ctx["_shared_state"] = (
+            paper.id, paper.created_at.isoformat(), paper_state(paper.id), ws.slug, ws.name,
+            paper.policy_area.name if paper.policy_area else None,
+            paper.lead_organization.name if paper.lead_organization else None)
+    # Every right a paper's templates ask for follows from the role (and the status, above).
+    viewer = (str(get_locale()), me.role, bool(ctx["can_edit"]), can_comment(me), can_write_papers(me))
+    person = 0
+    if comments:
+        own = store.get(("participants", *state))
         if own is None:
             own = participants(paper.id)
             store.put(("participants", *state), own, 64 + 8 * len(own))
-        store.put(("sections", *state, *viewer, current_user.id if current_user.id in own else 0),
-                  stored, len(stored))
+        person = current_user.id if current_user.id in own else 0
+    key = (*name, *state, *viewer, person)
+    stored = store.get(key)
+    if stored is None:
+        if prepare:
+            prepare()
+        # Kept as UTF-8: a page is mostly text, and a str with one "–" in it takes two bytes a
+        # character.
+        stored = _render(template, ctx).encode("utf-8")
+        store.put(key, stored, len(stored))
     return Markup(_personal(stored.decode("utf-8"), ctx))
 
 
-def _render(ctx: dict) -> str:
-    """Render the sections as anyone with this viewer's rights sees them, with the token
-    placeholder and nobody's presence."""
-    load_sections(ctx["paper"])
+def _render(template: str, ctx: dict) -> str:
+    """Render as anyone with this viewer's rights sees it, with the token placeholder and
+    nobody's presence."""
     real = g.pop("csrf_token", None)
     g.csrf_token = TOKEN_PLACEHOLDER
     try:
-        return render_template("papers/_section_list.html", **{**ctx, "present_people": None})
+        return render_template(template, **{**ctx, "present_people": None})
     finally:
         g.pop("csrf_token", None)
         if real is not None:

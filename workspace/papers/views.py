@@ -26,6 +26,7 @@ from workspace.papers.permissions import (
 )
 from workspace.web.htmx import hx_response, redirect_to
 from workspace.web.rendering import commit, render, render_invalid
+from workspace.web.templating import LazyList
 from workspace.workspaces.permissions import can_manage_workspace as perm_manage
 from workspace.workspaces.permissions import can_write_papers, load_workspace, require
 
@@ -251,9 +252,21 @@ def import_docx(slug: str):
 
 def _paper_context(ws, me, paper, **extra):
     ctx = dict(ws=ws, me=me, paper=paper, can_edit=can_edit_paper(me, paper),
-               transitions=allowed_transitions(me, paper), removed=services.removed_sections(paper),
-               snapshots=services.snapshots_of(paper), snapshot_form=SnapshotForm(),
+               transitions=allowed_transitions(me, paper),
+               # Queried only if drawn: the page's shared parts mostly come from the cache.
+               removed=LazyList(lambda: services.removed_sections(paper)),
+               snapshots=LazyList(lambda: services.snapshots_of(paper)), snapshot_form=SnapshotForm(),
                section_form=SectionTitleForm(), live_url=_live(ws), present_people=present_on(paper.id))
+    ctx.update(extra)
+    return ctx
+
+
+def _section_context(ws, me, paper, section, **extra):
+    """What a single section's fragments (view, editor, conflict) draw: not the page's
+    versions, removed sections, status buttons or forms. A save's answer and every live
+    refresh of a section after someone's save render this."""
+    ctx = dict(ws=ws, me=me, paper=paper, section=section, can_edit=can_edit_paper(me, paper),
+               present_people=present_on(paper.id))
     ctx.update(extra)
     return ctx
 
@@ -263,8 +276,10 @@ def detail(slug: str, paper_id: int):
     ws, me = load_workspace(slug, current_user)
     paper = load_paper(ws, paper_id)
     ctx = _paper_context(ws, me, paper)
-    # Called by the template only where it draws the sections (not for ?part=header).
+    # Called by the template only where it draws those parts (shared between viewers).
     ctx["section_items"] = lambda: page_cache.section_items(ctx)
+    ctx["header_html"] = lambda: page_cache.header(ctx)
+    ctx["versions_html"] = lambda: page_cache.versions(ctx)
     return render("papers/detail.html", block=request.args.get("part") if request.args.get("part") in
                   ("sections", "header", "versions") else None, **ctx)
 
@@ -318,7 +333,7 @@ def add_section(slug: str, paper_id: int):
 
 def _section_view(ws, me, paper, section, status=200, **extra):
     return render("papers/_section.html", status=status,
-                  **_paper_context(ws, me, paper, section=section, **extra))
+                  **_section_context(ws, me, paper, section, **extra))
 
 
 @bp.get("/<int:paper_id>/sections/<int:section_id>")
@@ -329,8 +344,10 @@ def section(slug: str, paper_id: int, section_id: int):
     if sec.deleted_at is not None:
         return redirect_to(url_for("papers.detail", slug=ws.slug, paper_id=paper.id))
     if request.args.get("edit") == "1" and can_edit_paper(me, paper):
-        return render("papers/_section_editor.html", **_paper_context(ws, me, paper, section=sec))
-    return _section_view(ws, me, paper, sec)
+        return render("papers/_section_editor.html", **_section_context(ws, me, paper, sec))
+    # What every open page fetches after someone's save: shared between viewers.
+    ctx = _section_context(ws, me, paper, sec)
+    return render("papers/_section_shared.html", section_html=lambda: page_cache.section_item(ctx), **ctx)
 
 
 @bp.post("/<int:paper_id>/sections/<int:section_id>")
@@ -341,22 +358,22 @@ def save_section(slug: str, paper_id: int, section_id: int):
     base_raw = request.form.get("base_revision_id", "")
     if not base_raw.isdigit() and base_raw != "":
         return render("papers/_section_editor.html", status=422,
-                      **_paper_context(ws, me, paper, section=sec, draft=html,
+                      **_section_context(ws, me, paper, sec, draft=html,
                                        error=_("Okänd utgångsversion. Ladda om sidan.")))
     if len(html) > 400_000:
         return render("papers/_section_editor.html", status=422,
-                      **_paper_context(ws, me, paper, section=sec, draft=html[:400_000],
+                      **_section_context(ws, me, paper, sec, draft=html[:400_000],
                                        error=_("Texten är för lång för ett avsnitt. Dela upp den i flera avsnitt.")))
     try:
         result = services.save_section(current_user, sec, html, int(base_raw) if base_raw else None)
     except services.PaperError as e:
         db.session.rollback()
         return render("papers/_section_editor.html", status=422,
-                      **_paper_context(ws, me, paper, section=sec, draft=html, error=str(e)))
+                      **_section_context(ws, me, paper, sec, draft=html, error=str(e)))
     if result.status == "conflict":
         db.session.rollback()
         return render("papers/_section_conflict.html", status=409,
-                      **_paper_context(ws, me, paper, section=sec, result=result))
+                      **_section_context(ws, me, paper, sec, result=result))
     commit()
     return hx_response(_section_view(ws, me, paper, sec, save_status=result.status),
                        trigger={"section-saved-here": {"section_id": sec.id, "status": result.status}})

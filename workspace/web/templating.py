@@ -7,6 +7,8 @@ call. Both answers are fixed for a request (for a locale), so they are looked up
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
 from flask import Flask, g
 from flask_babel import get_translations
 from flask_wtf.csrf import generate_csrf
@@ -58,3 +60,26 @@ def init_app(app: Flask) -> None:
         newstyle=True,
     )
     app.jinja_env.globals.update(csrf_token=csrf_token, csrf=csrf)
+
+
+class LazyList(Sequence):
+    """A list a template may or may not draw, computed on first use. A page whose part comes
+    from a cache then does not pay for its query."""
+
+    def __init__(self, compute: Callable[[], Iterable]) -> None:
+        self._compute = compute
+        self._items: list | None = None
+
+    def _list(self) -> list:
+        if self._items is None:
+            self._items = list(self._compute())
+        return self._items
+
+    def __getitem__(self, index):
+        return self._list()[index]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __iter__(self) -> Iterator:
+        return iter(self._list())

@@ -30,3 +30,19 @@ def test_csrf_field_carries_flask_wtf_token(app):
         assert first == generate_csrf() == g.csrf_token
         assert str(csrf()) == f'<input type="hidden" name="csrf_token" value="{first}">'
         assert render_template_string("{{ csrf() }}") == str(csrf())
+
+
+def test_lazy_list_computes_only_when_drawn_and_only_once():
+    from workspace.web.templating import LazyList
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return iter(["a", "b"])
+
+    lazy = LazyList(compute)
+    assert calls == []  # made, not drawn: no query
+    assert bool(lazy) and len(lazy) == 2 and list(lazy) == ["a", "b"] and lazy[-1] == "b"
+    assert calls == [1]
+    assert not LazyList(list)
