@@ -19,14 +19,46 @@ WS = "sydsverige"
 
 
 class Viewer(threading.Thread):
-    """One open page: an SSE connection that timestamps every event it receives."""
+    """One open page: an SSE connection that timestamps every event it receives.
 
-    def __init__(self, port: int, cookie: str, path: str):
+    With `refresh` (the page's live parts, as `static/js/live.js` finds them: data-live-key,
+    verbs, URL), it also fetches what the browser would fetch on the
+    event and timestamps when the last of those answers is in: the change is then visible."""
+
+    def __init__(self, port: int, cookie: str, path: str, refresh: list | None = None):
         super().__init__(daemon=True)
         self.port, self.cookie, self.path = port, cookie, path
         self.arrivals: dict[int, float] = {}
+        self.visible: dict[int, float] = {}
+        self.refresh = refresh or []
+        self.fetch_statuses: list[int] = []
         self.ready = threading.Event()
         self.stop = False
+        self._http = None
+
+    def _fetch(self, data: dict) -> None:
+        import http.client
+
+        urls = [url for key, verbs, url in self.refresh
+                if key in data.get("keys", ()) and data.get("verb") in verbs]
+        if not urls:
+            return
+        for url in urls:
+            for attempt in range(2):
+                if self._http is None:
+                    self._http = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                try:
+                    self._http.request("GET", url, headers={"Cookie": self.cookie, "HX-Request": "true"})
+                    resp = self._http.getresponse()
+                    resp.read()
+                    self.fetch_statuses.append(resp.status)
+                    break
+                except (http.client.HTTPException, OSError):
+                    self._http.close()
+                    self._http = None
+                    if attempt:
+                        raise
+        self.visible[data["id"]] = time.perf_counter()
 
     def run(self) -> None:
         sock = socket.create_connection(("127.0.0.1", self.port))
@@ -54,8 +86,13 @@ class Viewer(threading.Thread):
                             data = json.loads(line[6:])
                         except ValueError:
                             continue
-                        self.arrivals.setdefault(data["id"], time.perf_counter())
+                        if data["id"] not in self.arrivals:
+                            self.arrivals[data["id"]] = time.perf_counter()
+                            if self.refresh:
+                                self._fetch(data)
         sock.close()
+        if self._http is not None:
+            self._http.close()
 
 
 def page_latencies(srv, email: str, n: int = 200, concurrency: int = 8) -> list[float]:
@@ -75,9 +112,12 @@ def page_latencies(srv, email: str, n: int = 200, concurrency: int = 8) -> list[
         return [x for part in pool.map(client, range(concurrency)) for x in part]
 
 
-def measure_arrivals(srv, viewers_n: int, saves: int, save) -> list[float]:
+def measure_arrivals(srv, viewers_n: int, saves: int, save, refresh: list | None = None) -> list[float]:
+    """Save-to-arrival delays of every viewer; with `refresh`, save-to-visible delays (the
+    viewers fetch what a browser on the paper page would)."""
     official = srv.session("tjansteman.skane@demo.example")
-    viewers = [Viewer(srv.port, official.cookie_header(), f"/w/{WS}/stream") for _ in range(viewers_n)]
+    viewers = [Viewer(srv.port, official.cookie_header(), f"/w/{WS}/stream", refresh) for _ in range(viewers_n)]
+    times = (lambda v: v.visible) if refresh else (lambda v: v.arrivals)
     for v in viewers:
         v.start()
     for v in viewers:
@@ -97,14 +137,17 @@ def measure_arrivals(srv, viewers_n: int, saves: int, save) -> list[float]:
         if event_id is None:
             print("   !! the save's event never arrived")
             continue
-        deadline = time.perf_counter() + 10
-        while time.perf_counter() < deadline and not all(event_id in v.arrivals for v in viewers):
+        deadline = time.perf_counter() + 30
+        while time.perf_counter() < deadline and not all(event_id in times(v) for v in viewers):
             time.sleep(0.005)
-        delays += [v.arrivals[event_id] - t0 for v in viewers if event_id in v.arrivals]
-        missing = sum(1 for v in viewers if event_id not in v.arrivals)
+        delays += [times(v)[event_id] - t0 for v in viewers if event_id in times(v)]
+        missing = sum(1 for v in viewers if event_id not in times(v))
         if missing:
-            print(f"   !! {missing} viewers did not get event {event_id} within 10 s")
+            print(f"   !! {missing} viewers did not get (or show) event {event_id} within 30 s")
         time.sleep(0.2)
+    bad = [st for v in viewers for st in v.fetch_statuses if st != 200]
+    if bad:
+        print(f"   !! {len(bad)} refreshes answered other than 200: {sorted(set(bad))}")
     release(viewers)
     return delays
 
@@ -132,6 +175,27 @@ def section_save(srv):
     section = re.search(r'id="section-(\d+)"', page).group(1)
     url = f"/w/{WS}/papers/{paper}/sections/{section}"
 
+    save = _save_fn(official, url)
+    save.refresh = live_parts(page)
+    return save
+
+
+def live_parts(page: str) -> list:
+    """The parts of a page that static/js/live.js refreshes: (data-live-key, verbs, hx-get)."""
+    import html
+    import re
+
+    parts = []
+    for tag in re.findall(r"<[a-z]+\s[^>]*data-live-key=[^>]*>", page):
+        attrs = dict(re.findall(r'([a-z-]+)="([^"]*)"', tag))
+        if "hx-get" in attrs and "data-live-on" in attrs:
+            parts.append((attrs["data-live-key"], tuple(attrs["data-live-on"].split()), html.unescape(attrs["hx-get"])))
+    return parts
+
+
+def _save_fn(official, url):
+    import re
+
     def save(i: int, mark) -> None:
         _, editor = official.get(url + "?edit=1", headers={"HX-Request": "true"})
         base = re.search(r'name="base_revision_id" value="(\d*)"', editor).group(1)
@@ -158,6 +222,11 @@ def main() -> None:
         for n in counts:
             delays = measure_arrivals(srv, n, args.saves, save)
             rows.append((f"save→arrival, {n} viewers", summary_ms(delays)))
+        # What people see: each viewer has the saved paper open and fetches the parts its page
+        # refreshes on the event (the paper's header and the saved section).
+        for n in counts:
+            delays = measure_arrivals(srv, n, args.saves, save, refresh=save.refresh)
+            rows.append((f"save→visible, {n} viewers on the paper", summary_ms(delays)))
         # Page latency while the largest number of viewers stays connected.
         official = srv.session("tjansteman.skane@demo.example")
         held = [Viewer(srv.port, official.cookie_header(), f"/w/{WS}/stream") for _ in range(max(counts))]
