@@ -347,7 +347,12 @@ def restore_section(actor, section: Section) -> None:
 
 
 def removed_sections(paper: Paper) -> list[Section]:
-    return [s for s in paper.sections if s.deleted_at is not None]
+    if "sections" in paper.__dict__:  # loaded already: no query
+        return [s for s in paper.sections if s.deleted_at is not None]
+    # Only the removed ones: a page whose sections come from the cache loads none of the others.
+    return list(db.session.scalars(
+        select(Section).where(Section.paper_id == paper.id, Section.deleted_at.is_not(None))
+        .order_by(Section.position)))
 
 
 # --- saving --------------------------------------------------------------------------
