@@ -19,7 +19,7 @@ paper when comments are installed), serves it with gunicorn exactly as `make run
 Requests/s and p50/p95/p99 per route and as a ratio to the baseline; peak RSS per worker;
 database size. `BENCH_DATABASE_URL=postgresql+psycopg://…` runs it on PostgreSQL.
 
-    .venv/bin/python -m bench.http_bench [--duration 10] [--connections 16] [--only page,save]
+    .venv/bin/python -m bench.http_bench [--duration 10] [--connections 16] [--only "search;paper page, seen before"]
 """
 from __future__ import annotations
 
@@ -441,7 +441,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.papers:
         os.environ["BENCH_PAPERS"] = str(args.papers)
-    only = {x.strip() for x in args.only.split(",") if x.strip()} or None
+    # Names may hold commas ("paper page, seen before"): then separate them with ";".
+    only = {x.strip() for x in args.only.split(";" if ";" in args.only else ",") if x.strip()} or None
     label = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL", "").startswith("postgresql") else "SQLite"
     machine = describe_machine()
     print(f"machine: {machine}", flush=True)
