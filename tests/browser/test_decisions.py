@@ -93,3 +93,32 @@ def test_open_decide_live_and_adoption_freezes_the_editor(app, demo, pages):
     kansli.goto("/w/sydsverige/ratifications")
     expect(kansli.locator(".ratification-overview")).to_contain_text("Snabbare tåg till Köpenhamn")
     axe_check(kansli)
+
+
+def test_a_save_during_an_open_round_shows_the_stale_notice_live(app, demo, pages):
+    """The header refreshes on changes of the text only while a round is open; then it must."""
+    paper_id, sid = make_paper(app, demo)
+    paper_url = f"/w/sydsverige/papers/{paper_id}"
+    kansli = pages.new(KANSLI)
+    kansli.goto(f"{paper_url}/rounds/new")
+    for region in ("Region Blekinge", "Region Jönköpings län", "Region Kalmar län", "Region Kronoberg"):
+        kansli.get_by_label(region).uncheck()
+    kansli.fill("#registration_number", "RSS 2026/22")
+    kansli.click("button:has-text('Öppna omgången')")
+    kansli.wait_for_url("**/rounds/*")
+
+    viewer = pages.new(POL_SKANE)
+    viewer.goto(paper_url)
+    viewer.wait_for_function("htmx.find('#live-connection') !== null")
+    expect(viewer.locator("#paper-header")).to_contain_text("Beslutsomgång pågår")
+    expect(viewer.locator("#paper-header .stale-notice")).to_have_count(0)
+    with app.test_request_context(method="POST"):
+        from workspace.papers.models import Section
+
+        section = db.session.get(Section, sid)
+        services.save_section(demo.user(SKANE), section, "<p>Öresundsbanan behöver fyra spår.</p>",
+                              section.current_revision_id)
+        db.session.commit()
+    expect(viewer.locator("#paper-header .stale-notice")).to_contain_text("Texten har ändrats sedan denna version",
+                                                                        timeout=5000)
+    expect(viewer.locator(f"#section-{sid}")).to_contain_text("fyra spår")

@@ -183,8 +183,14 @@ def test_header_follows_every_change_and_each_viewers_rights(app, as_user, demo,
         snap_id = snap.id
     form = open_form({"snapshot": snap_id}, deadline=(utcnow() + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M"))
     form["organizations"] = [str(i) for i in org_ids(app, POL_SKANE, POL_HALLAND)]
+    head = header_part(reader.get(url).text)
+    assert "section-saved" not in head[:head.index(">")]  # no round: a save leaves the header alone
     assert kansli.post(f"{url}/rounds/new", form).status_code == 303
-    assert "Beslutsomgång pågår" in header_part(reader.get(url).text)
+    head = header_part(reader.get(url).text)
+    assert "Beslutsomgång pågår" in head
+    # While a round is open, every change of the text refreshes the header (its stale notice).
+    live_on = head[:head.index(">")]
+    assert all(verb in live_on for verb in ("section-saved", "section-renamed", "sections-reordered"))
     # A name shown in the header that changes outside the paper (the workspace's) shows too.
     with app.app_context():
         demo.workspace("sydsverige").name = "Samverkan Syd"
