@@ -359,11 +359,11 @@ def save_section(slug: str, paper_id: int, section_id: int):
     if not base_raw.isdigit() and base_raw != "":
         return render("papers/_section_editor.html", status=422,
                       **_section_context(ws, me, paper, sec, draft=html,
-                                       error=_("Okänd utgångsversion. Ladda om sidan.")))
+                                         error=_("Okänd utgångsversion. Ladda om sidan.")))
     if len(html) > 400_000:
         return render("papers/_section_editor.html", status=422,
                       **_section_context(ws, me, paper, sec, draft=html[:400_000],
-                                       error=_("Texten är för lång för ett avsnitt. Dela upp den i flera avsnitt.")))
+                                         error=_("Texten är för lång för ett avsnitt. Dela upp den i flera avsnitt.")))
     try:
         result = services.save_section(current_user, sec, html, int(base_raw) if base_raw else None)
     except services.PaperError as e:
