@@ -79,3 +79,35 @@ def test_concurrent_writers_take_turns_and_lose_nothing(app, engine):
     finally:
         with engine.begin() as conn:
             conn.execute(text("DROP TABLE writer_probe"))
+
+
+def test_a_writer_gets_the_lock_at_once_when_another_process_lets_go(app, engine, tmp_path):
+    """Another process (here a plain connection) holds the write lock; our writer polls every
+    millisecond, so it begins right after the release, not at the end of one of SQLite's busy
+    handler's sleeps (up to 100 ms after a long wait), and the busy timeout is back after."""
+    import sqlite3
+    import time
+
+    path = engine.url.database
+    other = sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
+    released = {}
+    began = {}
+
+    def hold():
+        time.sleep(0.64)  # SQLite's busy handler would be in a 100 ms sleep by then
+        released["at"] = time.monotonic()
+        other.execute("COMMIT")
+
+    other.execute("BEGIN IMMEDIATE")
+    t = threading.Thread(target=hold)
+    t.start()
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))  # begins IMMEDIATE: waits for the other
+            began["at"] = time.monotonic()
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
+            conn.rollback()
+    finally:
+        t.join(5)
+        other.close()
+    assert began["at"] - released["at"] < 0.04
