@@ -152,16 +152,34 @@ def measure_arrivals(srv, viewers_n: int, saves: int, save, refresh: list | None
     return delays
 
 
+def connections_per_worker(srv) -> dict:
+    """Established connections to the server, by worker pid (`ss -tnp`; empty if unavailable):
+    the workers accept in a race, so streams are not spread evenly."""
+    import re
+    import subprocess
+
+    try:
+        out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{srv.port} )"],
+                             capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    counts: dict = {}
+    for pid in re.findall(r"pid=(\d+)", out):
+        counts[int(pid)] = counts.get(int(pid), 0) + 1
+    return counts
+
+
 def release(viewers) -> None:
     """Close the viewers and wait until the server has noticed: a closed stream holds its
-    server thread until the next keepalive write, and the next round needs the threads."""
+    server thread until a keepalive write fails, which may be the second one after the close
+    (the first still fits in the socket's buffer), and the next round needs the threads."""
     from workspace.live.views import KEEPALIVE_SECONDS
 
     for v in viewers:
         v.stop = True
     for v in viewers:
         v.join(5)
-    time.sleep(KEEPALIVE_SECONDS + 1)
+    time.sleep(2 * KEEPALIVE_SECONDS + 1)
 
 
 def section_save(srv):
@@ -216,6 +234,8 @@ def main() -> None:
     rows = []
     with server() as srv:
         save = section_save(srv)
+        parts = [url for _key, verbs, url in save.refresh if "section-saved" in verbs]
+        print(f"an open page of the paper refreshes on a save: {', '.join(parts)}", flush=True)
         print("measuring …", flush=True)
         base_pages = page_latencies(srv, "lasare@demo.example")
         rows.append(("page /w/<ws>, no viewers", summary_ms(base_pages)))
@@ -234,6 +254,7 @@ def main() -> None:
             v.start()
         for v in held:
             v.ready.wait(30)
+        print(f"open connections per worker with {len(held)} viewers: {connections_per_worker(srv)}", flush=True)
         loaded_pages = page_latencies(srv, "lasare@demo.example")
         release(held)
         rows.append((f"page /w/<ws>, {max(counts)} viewers connected", summary_ms(loaded_pages)))
