@@ -134,6 +134,25 @@ def _refine(base: list, mine: list, theirs: list) -> list | None:
     return out
 
 
+def _block_by_block(base: list, mine: list, theirs: list) -> list | None:
+    """A region where neither side added or removed blocks, merged block by block: a block
+    one side changed takes that change, one both changed alike takes it once; None if a
+    block was changed differently. (difflib reports two changed neighbours as one edit, so
+    "I changed the first paragraph, you changed it the same way and also the second" would
+    otherwise be a conflict: the same save sent twice, with someone's edit in between.)"""
+    if not len(base) == len(mine) == len(theirs):
+        return None
+    out = []
+    for b, m, t in zip(base, mine, theirs):
+        if m == b or m == t:
+            out.append(t)
+        elif t == b:
+            out.append(m)
+        else:
+            return None
+    return out
+
+
 def merge_html(base: str, mine: str, theirs: str) -> MergeResult:
     b, m, t = split_blocks(base), split_blocks(mine), split_blocks(theirs)
     merger = Merge3(b, m, t, is_cherrypick=False)
@@ -147,6 +166,8 @@ def merge_html(base: str, mine: str, theirs: str) -> MergeResult:
                 result.groups.append(("b", list(gt) + [x for x in gm if x not in gt]))
                 continue
             refined = _refine(list(gb), list(gm), list(gt))
+            if refined is None:
+                refined = _block_by_block(list(gb), list(gm), list(gt))
             if refined is not None:
                 result.groups.append(("b", refined))
                 continue

@@ -57,3 +57,18 @@ def test_both_insert_at_the_same_place_keeps_both():
 def test_heading_change_and_paragraph_change_merge():
     r = merge_html(BASE, BASE.replace("Bakgrund", "Bakgrund och syfte"), BASE.replace("Tre.", "Tre och fyra."))
     assert r.clean and "<h2>Bakgrund och syfte</h2>" in r.html and "Tre och fyra." in r.html
+
+
+def test_one_change_on_both_sides_and_the_neighbour_on_one_merges():
+    """The same save sent again after someone changed the next paragraph: no conflict."""
+    two = "<p>Ett.</p><p>Två.</p>"
+    mine = "<p>Ett, justerat.</p><p>Två.</p>"
+    theirs = "<p>Ett, justerat.</p><p>Två, av en annan.</p>"  # my first save merged with their edit
+    r = merge_html(two, mine, theirs)
+    assert r.clean and r.html == theirs
+    # Block by block, a block changed differently is still a conflict.
+    r = merge_html(two, "<p>Ett, enligt mig.</p><p>Två.</p>", "<p>Ett, enligt dem.</p><p>Två, av en annan.</p>")
+    assert not r.clean
+    # And one side's changes of both blocks merge with the other's change of one of them alike.
+    r = merge_html(two, "<p>Ett!</p><p>Två!</p>", "<p>Ett!</p><p>Två.</p>")
+    assert r.clean and r.html == "<p>Ett!</p><p>Två!</p>"
