@@ -195,6 +195,7 @@ def section_save(srv):
 
     save = _save_fn(official, url)
     save.refresh = live_parts(page)
+    save.paper, save.section = paper, section
     return save
 
 
@@ -234,7 +235,8 @@ def main() -> None:
     rows = []
     with server() as srv:
         save = section_save(srv)
-        parts = [url for _key, verbs, url in save.refresh if "section-saved" in verbs]
+        keys = {f"paper:{save.paper}", f"section:{save.section}"}  # what a save's event names
+        parts = [url for key, verbs, url in save.refresh if "section-saved" in verbs and key in keys]
         print(f"an open page of the paper refreshes on a save: {', '.join(parts)}", flush=True)
         print("measuring …", flush=True)
         base_pages = page_latencies(srv, "lasare@demo.example")
