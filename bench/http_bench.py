@@ -368,7 +368,7 @@ def measure(*, duration: int, connections: int, only: set[str] | None = None) ->
                 runs += [x for k in range(scen[name].get("repeat", 1)) for x in ((name, k), ("baseline", 0))]
         seen_baseline = []
         pending: list = []  # routes waiting for the baseline after them
-        for name, _k in runs:
+        for name, repetition in runs:
             s = scen[name]
             conns = s.get("connections", connections)
             script, result = write_lua(tmp, re.sub(r"\W+", "_", name), s["cookie"], s["paths"], s.get("bodies"),
@@ -377,7 +377,7 @@ def measure(*, duration: int, connections: int, only: set[str] | None = None) ->
                 # One untimed request first: the search index applies the events of the writes
                 # measured before it (as it would have done in the meantime in real use).
                 _get_with_cookie(srv.port, s["paths"][0], s["cookie"])
-            for _ in range(s.get("warm", 0) if not _k else 0):
+            for _ in range(s.get("warm", 0) if repetition == 0 else 0):
                 for path in s["paths"]:
                     _get_with_cookie(srv.port, path, s["cookie"])
             workers = srv.worker_pids()
@@ -483,6 +483,19 @@ def describe_machine() -> str:
             f"Python {platform.python_version()}; load average at start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
 
 
+def parse_only(value: str) -> set[str] | None:
+    """Scenario names separated by ";" or ","; the page's names hold a comma themselves
+    ("paper page, seen before"), so those are taken whole wherever they stand."""
+    names = set()
+    for part in value.split(";"):
+        for whole in (FIRST_VIEW, SEEN_BEFORE):
+            if whole in part:
+                names.add(whole)
+                part = part.replace(whole, "")
+        names |= {x.strip() for x in part.split(",") if x.strip()}
+    return names or None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=10)
@@ -494,8 +507,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.papers:
         os.environ["BENCH_PAPERS"] = str(args.papers)
-    # Names may hold commas ("paper page, seen before"): then separate them with ";".
-    only = {x.strip() for x in args.only.split(";" if ";" in args.only else ",") if x.strip()} or None
+    only = parse_only(args.only)
     label = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL", "").startswith("postgresql") else "SQLite"
     machine = describe_machine()
     print(f"machine: {machine}", flush=True)
