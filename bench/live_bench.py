@@ -13,7 +13,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.harness import server, summary_ms, percentile
+from bench.harness import Session, percentile, server, summary_ms
 
 WS = "sydsverige"
 
@@ -37,27 +37,15 @@ class Viewer(threading.Thread):
         self._http = None
 
     def _fetch(self, data: dict) -> None:
-        import http.client
-
         urls = [url for key, verbs, url in self.refresh
                 if key in data.get("keys", ()) and data.get("verb") in verbs]
         if not urls:
             return
+        if self._http is None:
+            self._http = Session(self.port)  # one kept-alive connection, as a browser tab has
         for url in urls:
-            for attempt in range(2):
-                if self._http is None:
-                    self._http = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                try:
-                    self._http.request("GET", url, headers={"Cookie": self.cookie, "HX-Request": "true"})
-                    resp = self._http.getresponse()
-                    resp.read()
-                    self.fetch_statuses.append(resp.status)
-                    break
-                except (http.client.HTTPException, OSError):
-                    self._http.close()
-                    self._http = None
-                    if attempt:
-                        raise
+            status, _ = self._http.get(url, headers={"Cookie": self.cookie, "HX-Request": "true"})
+            self.fetch_statuses.append(status)
         self.visible[data["id"]] = time.perf_counter()
 
     def run(self) -> None:

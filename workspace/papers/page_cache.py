@@ -36,7 +36,6 @@ from workspace.db import db
 from workspace.events import paper_state
 from workspace.papers.models import Paper, Revision
 from workspace.web.templating import csrf_token
-from workspace.workspaces.permissions import can_comment, can_write_papers
 
 # Stands for the CSRF token in cached HTML. Random per process (the cache is too), so no
 # text a person writes can be taken for it.
@@ -93,8 +92,9 @@ def _shared(name: tuple, ctx: dict, template: str, *, comments: bool, prepare=No
             paper.id, paper.created_at.isoformat(), paper_state(paper.id), ws.slug, ws.name,
             paper.policy_area.name if paper.policy_area else None,
             paper.lead_organization.name if paper.lead_organization else None)
-    # Every right a paper's templates ask for follows from the role (and the status, above).
-    viewer = (str(get_locale()), me.role, bool(ctx["can_edit"]), can_comment(me), can_write_papers(me))
+    # Every right a paper's templates ask for (edit, comment, resolve, change status, run
+    # rounds) follows from the active membership's role and the paper's status (in the state).
+    viewer = (str(get_locale()), me.role)
     person = 0
     if comments:
         own = store.get(("participants", *state))

@@ -11,7 +11,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, inspect, or_, select
 
 from workspace.db import db, utcnow
 from workspace.events import record_event, register_event_labels
@@ -347,7 +347,7 @@ def restore_section(actor, section: Section) -> None:
 
 
 def removed_sections(paper: Paper) -> list[Section]:
-    if "sections" in paper.__dict__:  # loaded already: no query
+    if "sections" not in inspect(paper).unloaded:  # loaded already: no query
         return [s for s in paper.sections if s.deleted_at is not None]
     # Only the removed ones: a page whose sections come from the cache loads none of the others.
     return list(db.session.scalars(

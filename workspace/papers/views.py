@@ -250,13 +250,9 @@ def import_docx(slug: str):
 
 # --- the paper -----------------------------------------------------------------------
 
-def _paper_context(ws, me, paper, **extra):
-    ctx = dict(ws=ws, me=me, paper=paper, can_edit=can_edit_paper(me, paper),
-               transitions=allowed_transitions(me, paper),
-               # Queried only if drawn: the page's shared parts mostly come from the cache.
-               removed=LazyList(lambda: services.removed_sections(paper)),
-               snapshots=LazyList(lambda: services.snapshots_of(paper)), snapshot_form=SnapshotForm(),
-               section_form=SectionTitleForm(), live_url=_live(ws), present_people=present_on(paper.id))
+def _paper_part_context(ws, me, paper, **extra):
+    """What every part of a paper's page draws: who looks, with what rights, who is here."""
+    ctx = dict(ws=ws, me=me, paper=paper, can_edit=can_edit_paper(me, paper), present_people=present_on(paper.id))
     ctx.update(extra)
     return ctx
 
@@ -265,10 +261,18 @@ def _section_context(ws, me, paper, section, **extra):
     """What a single section's fragments (view, editor, conflict) draw: not the page's
     versions, removed sections, status buttons or forms. A save's answer and every live
     refresh of a section after someone's save render this."""
-    ctx = dict(ws=ws, me=me, paper=paper, section=section, can_edit=can_edit_paper(me, paper),
-               present_people=present_on(paper.id))
-    ctx.update(extra)
-    return ctx
+    return _paper_part_context(ws, me, paper, section=section, **extra)
+
+
+def _paper_context(ws, me, paper, **extra):
+    """The whole page's: every part's context and the page's own parts."""
+    page = dict(transitions=allowed_transitions(me, paper),
+                # Queried only if drawn: the page's shared parts mostly come from the cache.
+                removed=LazyList(lambda: services.removed_sections(paper)),
+                snapshots=LazyList(lambda: services.snapshots_of(paper)), snapshot_form=SnapshotForm(),
+                section_form=SectionTitleForm(), live_url=_live(ws))
+    page.update(extra)  # a form with its errors, a message …
+    return _paper_part_context(ws, me, paper, **page)
 
 
 @bp.get("/<int:paper_id>")

@@ -13,31 +13,25 @@ POLITICIAN = "politician"
 READER = "reader"
 
 
-def membership_of(user, workspace: Workspace) -> Membership | None:
+def _active_memberships(user):
+    """The query for `user`'s active memberships, or None for nobody logged in."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == workspace.id,
-            Membership.user_id == user.id,
-            Membership.active.is_(True),
-        )
-    )
+    return select(Membership).where(Membership.user_id == user.id, Membership.active.is_(True))
+
+
+def membership_of(user, workspace: Workspace) -> Membership | None:
+    query = _active_memberships(user)
+    return None if query is None else db.session.scalar(query.where(Membership.workspace_id == workspace.id))
 
 
 def load_workspace(slug: str, user) -> tuple[Workspace, Membership]:
     """The workspace and the user's membership, or 404: others' workspaces do not exist.
 
     One query: the membership with its workspace (every workspace page asks this first)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        abort(404)
-    membership = db.session.scalar(
-        select(Membership).join(Workspace, Membership.workspace_id == Workspace.id).where(
-            Workspace.slug == slug,
-            Membership.user_id == user.id,
-            Membership.active.is_(True),
-        )
-    )
+    query = _active_memberships(user)
+    membership = None if query is None else db.session.scalar(
+        query.join(Workspace, Membership.workspace_id == Workspace.id).where(Workspace.slug == slug))
     if membership is None:
         abort(404)
     return membership.workspace, membership

@@ -30,7 +30,7 @@ def test_no_mail_no_delivery(app, monkeypatch):
         assert g.committed is True
 
 
-def test_delivery_claims_begin_immediate_on_sqlite(app):
+def test_delivery_claims_begin_immediate_on_sqlite(app, monkeypatch):
     """Every transaction of the delivery (read, claim, mark sent) holds the write lock."""
     import pytest
     from sqlalchemy import event
@@ -59,11 +59,10 @@ def test_delivery_claims_begin_immediate_on_sqlite(app):
     with app.test_request_context("/", method="POST"):
         queue_mail("someone@example.org", "Ämne", "Text")
         event.listen(engine, "before_cursor_execute", record)
-        workspace_db._begin_immediate_polling = begin_immediate
+        monkeypatch.setattr(workspace_db, "_begin_immediate_polling", begin_immediate)
         try:
             rendering.commit()
         finally:
-            workspace_db._begin_immediate_polling = polling
             event.remove(engine, "before_cursor_execute", record)
         sent = db.session.scalars(db.select(OutboxMessage)).all()
         assert [m.sent_at is not None for m in sent] == [True]

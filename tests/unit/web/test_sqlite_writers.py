@@ -81,7 +81,7 @@ def test_concurrent_writers_take_turns_and_lose_nothing(app, engine):
             conn.execute(text("DROP TABLE writer_probe"))
 
 
-def test_a_writer_gets_the_lock_at_once_when_another_process_lets_go(app, engine, tmp_path):
+def test_a_writer_gets_the_lock_at_once_when_another_process_lets_go(app, engine):
     """Another process (here a plain connection) holds the write lock; our writer polls every
     millisecond, so it begins right after the release, not at the end of one of SQLite's busy
     handler's sleeps (up to 100 ms after a long wait), and the busy timeout is back after."""
