@@ -32,6 +32,7 @@ class Viewer(threading.Thread):
         self.visible: dict[int, float] = {}
         self.refresh = refresh or []
         self.fetch_statuses: list[int] = []
+        self.pushed = 0  # parts that came with their event
         self.ready = threading.Event()
         self.stop = False
         self._http = None
@@ -41,6 +42,10 @@ class Viewer(threading.Thread):
                 if key in data.get("keys", ()) and data.get("verb") in verbs]
         if not urls:
             return
+        # Parts that came with the event (a paper page's stream) are swapped in, not fetched.
+        pushed = data.get("parts") or {}
+        self.pushed += sum(1 for url in urls if url in pushed)
+        urls = [url for url in urls if url not in pushed]
         if self._http is None:
             self._http = Session(self.port)  # one kept-alive connection, as a browser tab has
         for url in urls:
@@ -100,11 +105,20 @@ def page_latencies(srv, email: str, n: int = 200, concurrency: int = 8) -> list[
         return [x for part in pool.map(client, range(concurrency)) for x in part]
 
 
-def measure_arrivals(srv, viewers_n: int, saves: int, save, refresh: list | None = None) -> list[float]:
+# The people who watch (the saver, tjansteman.kronoberg, is not among them): officials,
+# politicians of both sides and a reader see a section with different tools.
+VIEWERS = ("tjansteman.skane@demo.example", "politiker.skane@demo.example", "lasare@demo.example",
+           "politiker.kronoberg@demo.example", "kansli@demo.example", "politiker.halland@demo.example")
+
+
+def measure_arrivals(srv, viewers_n: int, saves: int, save, refresh: list | None = None,
+                     stream: str | None = None) -> list[float]:
     """Save-to-arrival delays of every viewer; with `refresh`, save-to-visible delays (the
-    viewers fetch what a browser on the paper page would)."""
-    official = srv.session("tjansteman.skane@demo.example")
-    viewers = [Viewer(srv.port, official.cookie_header(), f"/w/{WS}/stream", refresh) for _ in range(viewers_n)]
+    viewers have the paper open: `stream` is its page's stream, and they fetch what a browser
+    on the page would, unless it came with the event)."""
+    cookies = [srv.session(email).cookie_header() for email in VIEWERS]
+    viewers = [Viewer(srv.port, cookies[k % len(cookies)], stream or f"/w/{WS}/stream", refresh)
+               for k in range(viewers_n)]
     times = (lambda v: v.visible) if refresh else (lambda v: v.arrivals)
     for v in viewers:
         v.start()
@@ -133,6 +147,10 @@ def measure_arrivals(srv, viewers_n: int, saves: int, save, refresh: list | None
         if missing:
             print(f"   !! {missing} viewers did not get (or show) event {event_id} within 30 s")
         time.sleep(0.2)
+    if refresh:
+        fetched = sum(len(v.fetch_statuses) for v in viewers)
+        print(f"   {viewers_n} viewers: {sum(v.pushed for v in viewers)} parts came with their event, "
+              f"{fetched} were fetched", flush=True)
     bad = [st for v in viewers for st in v.fetch_statuses if st != 200]
     if bad:
         print(f"   !! {len(bad)} refreshes answered other than 200: {sorted(set(bad))}")
@@ -172,7 +190,9 @@ def release(viewers) -> None:
 
 def section_save(srv):
     """An official saves a section of a demo paper (the real save path, with its event)."""
+    import html
     import re
+    from urllib.parse import parse_qsl, urlencode, urlsplit
 
     official = srv.session("tjansteman.kronoberg@demo.example")
     status, page = official.get(f"/w/{WS}/papers")
@@ -183,6 +203,9 @@ def section_save(srv):
 
     save = _save_fn(official, url)
     save.refresh = live_parts(page)
+    # The page's own stream (its sse-connect, without the cursor: the viewers start from now).
+    stream = urlsplit(html.unescape(re.search(r'sse-connect="([^"]+)"', page).group(1)))
+    save.stream = stream.path + "?" + urlencode([(k, v) for k, v in parse_qsl(stream.query) if k != "after"])
     save.paper, save.section = paper, section
     return save
 
@@ -232,10 +255,11 @@ def main() -> None:
         for n in counts:
             delays = measure_arrivals(srv, n, args.saves, save)
             rows.append((f"save→arrival, {n} viewers", summary_ms(delays)))
-        # What people see: each viewer has the saved paper open and fetches the parts its page
-        # refreshes on the event (the paper's header and the saved section).
+        # What people see: each viewer has the saved paper open, its page's stream brings the
+        # parts it refreshes on the event (the paper's header and the saved section), and it
+        # fetches any that did not come with it.
         for n in counts:
-            delays = measure_arrivals(srv, n, args.saves, save, refresh=save.refresh)
+            delays = measure_arrivals(srv, n, args.saves, save, refresh=save.refresh, stream=save.stream)
             rows.append((f"save→visible, {n} viewers on the paper", summary_ms(delays)))
         # Page latency while the largest number of viewers stays connected.
         official = srv.session("tjansteman.skane@demo.example")

@@ -48,6 +48,31 @@
     el.dispatchEvent(new CustomEvent("live-refresh", { bubbles: false, detail: detail || {} }));
   }
 
+  // The stream of a paper's page sends the parts an event changed, rendered for me, by the
+  // URL the region would fetch (papers/live_parts.py). They are swapped in as a fetched
+  // answer would be, through the same htmx events (busy and focus checks above and below,
+  // comments.js keeping what is being typed), without a request per open page.
+  function pushedPart(el, data) {
+    var url = el.getAttribute("hx-get");
+    if (!data.parts || !url || !Object.prototype.hasOwnProperty.call(data.parts, url)) return null;
+    return data.parts[url];
+  }
+
+  function applyPushed(el, html, detail) {
+    if (!el.isConnected) return;
+    if (busy(el) || el.classList.contains("htmx-request")) {
+      refresh(el, detail); // marks it stale, or fetches after the request in flight
+      return;
+    }
+    el.classList.remove("live-stale");
+    el.setAttribute("data-live-updated", "1");
+    var info = { elt: el, target: el, xhr: {}, etc: {}, pathInfo: {}, shouldSwap: true, serverResponse: html,
+                 requestConfig: { elt: el, triggeringEvent: { type: "live-refresh", detail: detail } } };
+    if (!htmx.trigger(el, "htmx:beforeSwap", info) || !info.shouldSwap) return;
+    htmx.swap(el, info.serverResponse, { swapStyle: "outerHTML", swapDelay: 0, settleDelay: 20 },
+              { eventInfo: info, contextElement: el });
+  }
+
   function isLiveRefresh(evt) {
     var cfg = evt.detail.requestConfig;
     return !!(cfg && cfg.triggeringEvent && cfg.triggeringEvent.type === "live-refresh");
@@ -100,7 +125,11 @@
     focusBefore.delete(evt.detail.xhr);
     var lost = !document.activeElement || document.activeElement === document.body;
     var el = lost && findByKey(key);
-    if (el) el.focus({ preventScroll: true });
+    if (!el) return;
+    // It had focus, so the <details> around it were open (a comment being written): the new
+    // copy comes closed.
+    for (var d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
+    el.focus({ preventScroll: true });
   });
 
   var catchUpTimer = null;
@@ -131,7 +160,10 @@
     var detail = data;
     var ev = new CustomEvent("live:event", { detail: detail, cancelable: true });
     if (!document.dispatchEvent(ev)) return; // a page script handled it itself
-    regionsFor(data).forEach(function (el) { refresh(el, detail); });
+    regionsFor(data).forEach(function (el) {
+      var html = pushedPart(el, data);
+      if (html !== null) applyPushed(el, html, detail); else refresh(el, detail);
+    });
     if (data.verb !== "presence-changed" && data.actor_id !== Number(document.body.dataset.userId)) {
       announce(data.message);
     }

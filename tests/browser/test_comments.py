@@ -103,6 +103,31 @@ def test_typing_a_reply_survives_someone_elses_comment(app, demo, pages):
     expect(maria.locator(f"#new-comment-{sid}")).to_have_value("Halvskriven tanke")
 
 
+def test_typing_a_comment_survives_a_save_of_its_section(app, demo, pages):
+    """The saved section comes with the event and replaces the one on the page, comment panel
+    and all: what is being typed in the panel, and the keyboard focus, stay."""
+    paper_id, sid = make_paper(app, demo)
+    maria = pages.new(POLITICIAN)
+    maria.goto(f"/w/sydsverige/papers/{paper_id}")
+    expect(maria.locator("#live-connection")).to_be_attached()
+    maria.wait_for_timeout(300)  # the stream is open
+    maria.locator(f"#section-{sid}-threads summary:has-text('Kommentera')").click()
+    box = maria.locator(f"#new-comment-{sid}")
+    box.fill("Halvskriven tanke")
+    requests: list[str] = []
+    maria.on("request", lambda r: requests.append(r.url))
+    with app.test_request_context(method="POST"):
+        section = db.session.get(Section, sid)
+        services.save_section(demo.user(SKANE), section, "<p>Resandet ökar kraftigt.</p>",
+                              section.current_revision_id)
+        db.session.commit()
+    expect(maria.locator(f"#section-{sid} > .section-text")).to_contain_text("Resandet ökar kraftigt.",
+                                                                            timeout=5000)
+    assert not [u for u in requests if f"/sections/{sid}" in u], requests  # it came with the event
+    expect(box).to_have_value("Halvskriven tanke")
+    expect(box).to_be_focused()
+
+
 def test_mention_autocomplete_by_keyboard(app, demo, pages):
     paper_id, sid = make_paper(app, demo)
     page = pages.new(POLITICIAN)

@@ -1,12 +1,14 @@
 """The live stream: Server-Sent Events read from the event log."""
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import random
 import time
 
 from flask import Blueprint, Response, abort, current_app, request, session
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -16,12 +18,15 @@ from workspace.events import event_label
 from workspace.live.hub import LiveEvent, get_hub, newest_event_id
 from workspace.live.presence import leave as leave_paper
 from workspace.live.presence import present_on, touch_presence
+from workspace.papers import live_parts
 from workspace.papers.permissions import load_paper
 from workspace.web.rendering import commit, render
+from workspace.web.templating import csrf_token
 from workspace.workspaces.models import Membership
 from workspace.workspaces.permissions import load_workspace
 
 bp = Blueprint("live", __name__)
+log = logging.getLogger("samverkan.live")
 
 MAX_STREAM_SECONDS = 300  # then the browser reconnects with Last-Event-ID (re-authorised)
 # A comment line this often: a page that was closed is noticed at the next write, so its
@@ -48,7 +53,8 @@ def parse_cursor(value: str | None) -> int | None:
     return n
 
 
-def format_event(ev: LiveEvent, message: str, user_id: int | None = None) -> str:
+def format_event(ev: LiveEvent, message: str, user_id: int | None = None,
+                 parts: dict[str, str] | None = None) -> str:
     # Whom an event notified is private: a stream carries only its own person's user key.
     keys = [k for k in ev.keys() if not k.startswith("user:") or k == f"user:{user_id}"]
     data = {
@@ -62,32 +68,47 @@ def format_event(ev: LiveEvent, message: str, user_id: int | None = None) -> str
         "payload": {k: v for k, v in ev.payload.items() if k in PUBLIC_PAYLOAD},
         "message": message,
     }
+    if parts:
+        data["parts"] = parts  # the page's parts this event changed, by the URL it would fetch
     return f"id: {ev.id}\nevent: {ev.verb}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _still_member(user_id: int, workspace_id: int) -> bool:
+def _member_role(user_id: int, workspace_id: int) -> str | None:
+    """The person's role in the workspace; None if they are no longer a member."""
     return db.session.scalar(
-        select(Membership.id).where(Membership.user_id == user_id,
-                                    Membership.workspace_id == workspace_id,
-                                    Membership.active.is_(True))
-    ) is not None
+        select(Membership.role).where(Membership.user_id == user_id,
+                                      Membership.workspace_id == workspace_id,
+                                      Membership.active.is_(True)))
+
+
+# After these, whom the stream serves is checked at once, not at the next regular check:
+# the parts it sends are rendered for the role it knows.
+MEMBERSHIP_VERBS = {"member-role-changed", "member-deactivated", "member-activated", "organization-removed"}
 
 
 @bp.get("/w/<slug>/stream")
 @login_required
 def stream(slug: str):
-    ws, _me = load_workspace(slug, current_user)
+    ws, me = load_workspace(slug, current_user)
     header = parse_cursor(request.headers.get("Last-Event-ID"))
     param = parse_cursor(request.args.get("after"))
     cursors = [c for c in (header, param) if c is not None]
     start = max(cursors) if cursors else newest_event_id()
+    # A paper's page: its changed parts come with the events (papers/live_parts.py).
+    paper_id = parse_cursor(request.args.get("paper"))
+    if paper_id is not None:
+        load_paper(ws, paper_id)
     app = current_app._get_current_object()
     hub = get_hub(app)
     ws_id, user_id, locale = ws.id, current_user.id, current_user.locale
+    viewer = None if paper_id is None else live_parts.Viewer(
+        user_id=user_id, locale=str(get_locale()), role=me.role, slug=ws.slug, paper_id=paper_id,
+        token=csrf_token())
     sid = session.get("sid")
     db.session.remove()  # hold no connection while streaming
 
     def generate():
+        nonlocal viewer
         cursor = start
         yield "retry: 1500\n\n"
         began = time.monotonic()
@@ -97,20 +118,22 @@ def stream(slug: str):
             with hub.cond:
                 hub_position = hub.last_id
             events = hub.events_after(cursor, ws_id)
+            now = time.monotonic()
+            if now >= next_check or any(ev.verb in MEMBERSHIP_VERBS for ev in events):
+                with app.app_context(), read_only():
+                    role = _member_role(user_id, ws_id)
+                    if role is None or not session_is_live(user_id, sid):
+                        return  # removed from the workspace or logged out: the stream ends
+                if viewer is not None and role != viewer.role:
+                    viewer = dataclasses.replace(viewer, role=role)
+                next_check = now + CHECK_SECONDS
             if events:
                 with app.test_request_context(), force_locale(locale):
-                    chunks = []
-                    for ev in events:
-                        name = ev.actor_name or ""
-                        chunks.append(format_event(ev, f"{name} {_label(ev)}".strip(), user_id))
+                    messages = [f"{ev.actor_name or ''} {_label(ev)}".strip() for ev in events]
+                chunks = [format_event(ev, message, user_id, _parts(app, viewer, ev))
+                          for ev, message in zip(events, messages)]
                 cursor = events[-1].id
                 yield "".join(chunks)
-            now = time.monotonic()
-            if now >= next_check:
-                with app.app_context(), read_only():
-                    if not (_still_member(user_id, ws_id) and session_is_live(user_id, sid)):
-                        return  # removed from the workspace or logged out: the stream ends
-                next_check = now + CHECK_SECONDS
             if now >= next_keepalive:
                 next_keepalive = now + KEEPALIVE_SECONDS
                 yield ": keepalive\n\n"
@@ -120,6 +143,16 @@ def stream(slug: str):
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["X-Accel-Buffering"] = "no"
     return resp
+
+
+def _parts(app, viewer, ev: LiveEvent) -> dict[str, str]:
+    if viewer is None:
+        return {}
+    try:
+        return live_parts.parts_for(app, viewer, ev)
+    except Exception:  # the page fetches what it did not get; the stream goes on
+        log.exception("rendering the parts of event %s failed", ev.id)
+        return {}
 
 
 def _label(ev: LiveEvent) -> str:

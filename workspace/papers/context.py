@@ -2,6 +2,7 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from workspace.papers.live_parts import header_live_verbs
 from workspace.papers.services import KIND_LABELS, STATUS_LABELS
 
 REVISION_KINDS = {
@@ -24,4 +25,5 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_paper_labels():
         return {"STATUS_LABELS": STATUS_LABELS, "KIND_LABELS": KIND_LABELS,
-                "REVISION_KINDS": REVISION_KINDS, "COMPARE_LABELS": COMPARE_LABELS}
+                "REVISION_KINDS": REVISION_KINDS, "COMPARE_LABELS": COMPARE_LABELS,
+                "header_live_verbs": header_live_verbs}

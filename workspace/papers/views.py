@@ -44,8 +44,9 @@ def _int_arg(name: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def _live(ws) -> str:
-    return url_for("live.stream", slug=ws.slug, after=newest_event_id())
+def _live(ws, paper=None) -> str:
+    """The page's live stream; a paper's page gets the parts that change with the events."""
+    return url_for("live.stream", slug=ws.slug, after=newest_event_id(), paper=paper.id if paper else None)
 
 
 # --- list ----------------------------------------------------------------------------
@@ -270,7 +271,7 @@ def _paper_context(ws, me, paper, **extra):
                 # Queried only if drawn: the page's shared parts mostly come from the cache.
                 removed=LazyList(lambda: services.removed_sections(paper)),
                 snapshots=LazyList(lambda: services.snapshots_of(paper)), snapshot_form=SnapshotForm(),
-                section_form=SectionTitleForm(), live_url=_live(ws))
+                section_form=SectionTitleForm(), live_url=_live(ws, paper))
     page.update(extra)  # a form with its errors, a message …
     return _paper_part_context(ws, me, paper, **page)
 

@@ -1,0 +1,162 @@
+"""The paper page's parts, sent with the event that changed them (issue 10).
+
+After a save every open page of the paper refreshed its section (and, while an approval
+round is open, its header) by fetching it: 200 open pages made 400 requests, and the last
+page showed the change 2 s after the save. Now the live stream of a page opened on the
+paper (`?paper=<id>`) carries those parts in the event itself, rendered as the page's own
+fetch would answer them: by the same views, with the viewer's rights. The page swaps them
+in as it would the fetched answer; a part it did not get it still fetches.
+
+Viewers with the same view of a part share one render per process and event: the rights
+follow from the role, the comment panels differ for the people who wrote in them, the
+presence marks for the people editing. Their CSRF token is filled in per viewer.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import Flask, g, url_for
+from werkzeug.exceptions import HTTPException
+
+from workspace.db import db, read_only
+from workspace.papers.page_cache import TOKEN_PLACEHOLDER
+
+# The header's verbs: those that change it always, and those that change the text, which
+# matter to it only while a round is open (its "the text has changed" notice).
+HEADER_VERBS = ("paper-updated", "paper-status-changed", "paper-adopted", "round-opened", "round-closed",
+                "round-cancelled", "decision-recorded")
+HEADER_TEXT_VERBS = ("section-saved", "section-renamed", "section-added", "section-removed", "section-restored",
+                     "sections-reordered", "revision-restored", "suggestion-accepted")
+# One section's: its text or title changed.
+SECTION_VERBS = ("section-saved", "section-renamed", "revision-restored")
+
+
+def header_live_verbs(round_info: dict | None) -> str:
+    """The header's data-live-on (the template's and the stream's one rule)."""
+    open_round = bool(round_info and round_info["round"].is_open)
+    return " ".join(HEADER_VERBS + (HEADER_TEXT_VERBS if open_round else ()))
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A live stream opened on a paper's page: whose, in which language, with which role."""
+
+    user_id: int
+    locale: str
+    role: str
+    slug: str
+    paper_id: int
+    token: str  # the viewer's CSRF token (its session's), put into every form of a part
+
+
+@dataclass(frozen=True)
+class _Audience:
+    """What sets viewers of the paper apart, as of one event."""
+
+    writers: frozenset[int]  # their own comments get buttons
+    editing: frozenset[int]  # everyone else sees them editing a section
+    round_open: bool
+
+
+class _Renders:
+    """Renders shared by the streams of one process: each is made once, by the first stream
+    that needs it, while the others with the same key wait for it. Bounded: a part is needed
+    only while the streams deliver its event."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.lock = threading.Lock()
+        self.entries: OrderedDict = OrderedDict()
+
+    def get(self, key, make):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                entry = self.entries[key] = [threading.Event(), None]
+                mine = True
+                while len(self.entries) > self.size:
+                    self.entries.popitem(last=False)
+            else:
+                mine = False
+        if mine:
+            try:
+                entry[1] = make()
+            finally:
+                entry[0].set()
+        else:
+            entry[0].wait(10)
+        return entry[1]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+_renders = _Renders()
+
+
+def parts_for(app: Flask, viewer: Viewer, event) -> dict[str, str]:
+    """The parts of the viewer's paper page that `event` changes, by the URL the page would
+    fetch each from; empty if it changes none (or none can be rendered for the viewer)."""
+    if event.payload.get("paper_id") != viewer.paper_id and not (
+            event.object_type == "paper" and event.object_id == viewer.paper_id):
+        return {}
+    wanted = []
+    section_id = event.payload.get("section_id")
+    if event.verb in SECTION_VERBS and isinstance(section_id, int):
+        wanted.append(("papers.section", {"section_id": section_id}))
+    if event.verb in HEADER_VERBS + HEADER_TEXT_VERBS:
+        wanted.append(("papers.detail", {"part": "header"}))
+    if not wanted:
+        return {}
+    audience = _renders.get(("audience", event.id, viewer.paper_id), lambda: _audience(app, viewer.paper_id))
+    if audience is None:
+        return {}
+    # Same key, same HTML: what the view draws follows from these (see page_cache).
+    kind = (viewer.locale, viewer.role,
+            viewer.user_id if viewer.user_id in audience.writers or viewer.user_id in audience.editing else 0)
+    out = {}
+    for endpoint, args in wanted:
+        if endpoint == "papers.detail" and event.verb in HEADER_TEXT_VERBS and not audience.round_open:
+            continue
+        with app.test_request_context():
+            url = url_for(endpoint, slug=viewer.slug, paper_id=viewer.paper_id, **args)
+        html = _renders.get(("part", event.id, url, *kind), lambda: _render(app, viewer, url, endpoint, args))
+        if html is not None:
+            out[url] = html.replace(TOKEN_PLACEHOLDER, viewer.token)
+    return out
+
+
+def _audience(app: Flask, paper_id: int) -> _Audience:
+    from workspace.comments.services import participants
+    from workspace.decisions.services import latest_round
+    from workspace.live.presence import present_on
+
+    with app.app_context(), read_only():
+        round_ = latest_round("paper", paper_id)
+        return _Audience(writers=participants(paper_id),
+                         editing=frozenset(p.user_id for p in present_on(paper_id) if p.section_id),
+                         round_open=bool(round_ is not None and round_.is_open))
+
+
+def _render(app: Flask, viewer: Viewer, url: str, endpoint: str, args: dict) -> str | None:
+    """The part as the viewer's own fetch of `url` would answer it, with the token left as
+    a placeholder (so viewers of the same kind can share it); None if it would not be 200."""
+    from workspace.accounts.models import User
+
+    with app.test_request_context(url, headers={"HX-Request": "true"}), read_only():
+        user = db.session.get(User, viewer.user_id)
+        if user is None or not user.is_active:
+            return None
+        g._login_user = user  # Flask-Login's current user for this render
+        g.csrf_token = TOKEN_PLACEHOLDER  # see templating.csrf_token
+        try:
+            resp = app.make_response(app.view_functions[endpoint](
+                slug=viewer.slug, paper_id=viewer.paper_id, **{k: v for k, v in args.items() if k != "part"}))
+        except HTTPException:
+            return None
+        if resp.status_code != 200:
+            return None
+        return resp.get_data(as_text=True)
