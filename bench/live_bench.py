@@ -88,13 +88,14 @@ class Viewer(threading.Thread):
             self._http.close()
 
 
-def page_latencies(srv, email: str, n: int = 200, concurrency: int = 8) -> list[float]:
-    """n page loads by `concurrency` clients at once, each client its own session."""
+def page_latencies(srv, email: str, n: int = 200, concurrency: int = 8, until=None) -> list[float]:
+    """n page loads by `concurrency` clients at once, each client its own session; with
+    `until` (a threading.Event), as many as fit until it is set."""
 
     def client(k: int) -> list[float]:
         s = srv.session(email)
         out = []
-        for _ in range(n // concurrency):
+        for _ in (iter(until.is_set, True) if until is not None else range(n // concurrency)):
             t = time.perf_counter()
             status, _ = s.get(f"/w/{WS}")
             assert status == 200, status
@@ -112,7 +113,7 @@ VIEWERS = ("tjansteman.skane@demo.example", "politiker.skane@demo.example", "las
 
 
 def measure_arrivals(srv, viewers_n: int, saves: int, save, refresh: list | None = None,
-                     stream: str | None = None) -> list[float]:
+                     stream: str | None = None, pages: list | None = None) -> list[float]:
     """Save-to-arrival delays of every viewer; with `refresh`, save-to-visible delays (the
     viewers have the paper open: `stream` is its page's stream, and they fetch what a browser
     on the page would, unless it came with the event)."""
@@ -127,6 +128,9 @@ def measure_arrivals(srv, viewers_n: int, saves: int, save, refresh: list | None
     time.sleep(0.5)
     delays: list[float] = []
     probe = viewers[0]
+    if pages is not None:  # page loads all the while the saves reach the viewers
+        stop_pages = threading.Event()
+        loader = ThreadPoolExecutor(1).submit(page_latencies, srv, "lasare@demo.example", until=stop_pages)
     for i in range(saves):
         seen = max(probe.arrivals, default=0)
         marks: list[float] = []
@@ -147,6 +151,9 @@ def measure_arrivals(srv, viewers_n: int, saves: int, save, refresh: list | None
         if missing:
             print(f"   !! {missing} viewers did not get (or show) event {event_id} within 30 s")
         time.sleep(0.2)
+    if pages is not None:
+        stop_pages.set()
+        pages += loader.result()
     if refresh:
         fetched = sum(len(v.fetch_statuses) for v in viewers)
         print(f"   {viewers_n} viewers: {sum(v.pushed for v in viewers)} parts came with their event, "
@@ -258,8 +265,10 @@ def main() -> None:
         # What people see: each viewer has the saved paper open, its page's stream brings the
         # parts it refreshes on the event (the paper's header and the saved section), and it
         # fetches any that did not come with it.
+        busy_pages: list[float] = []
         for n in counts:
-            delays = measure_arrivals(srv, n, args.saves, save, refresh=save.refresh, stream=save.stream)
+            delays = measure_arrivals(srv, n, args.saves, save, refresh=save.refresh, stream=save.stream,
+                                      pages=busy_pages if n == max(counts) else None)
             rows.append((f"save→visible, {n} viewers on the paper", summary_ms(delays)))
         # Page latency while the largest number of viewers stays connected.
         official = srv.session("tjansteman.skane@demo.example")
@@ -274,6 +283,9 @@ def main() -> None:
         rows.append((f"page /w/<ws>, {max(counts)} viewers connected", summary_ms(loaded_pages)))
         ratio = percentile(loaded_pages, 95) / percentile(base_pages, 95)
         rows.append(("page p95 ratio (with / without viewers)", f"{ratio:.2f}×"))
+        rows.append((f"page /w/<ws>, while saves reach {max(counts)} viewers", summary_ms(busy_pages)))
+        ratio = percentile(busy_pages, 95) / percentile(base_pages, 95)
+        rows.append(("page p95 ratio (while saves reach them / without viewers)", f"{ratio:.2f}×"))
     width = max(len(r[0]) for r in rows)
     print("\nLive updates (gunicorn.conf.py settings, loopback)")
     for name, value in rows:

@@ -1,10 +1,15 @@
-"""A bounded, thread-safe, in-process LRU cache, measured in bytes.
+"""Bounded, thread-safe, in-process caches.
+
+`BoundedCache`: an LRU cache measured in bytes.
 
 Used where values are derived from something that never changes under its key: the search
 engine's data decoded from immutable index segments, and the paper page's sections rendered
 for one state of a paper. Keys name what a value was made from, so nothing is invalidated;
 entries are forgotten, least recently used first, when the budget runs out. Each process
 (each gunicorn worker) has its own; a restart empties it.
+
+`SharedWork`: what many threads need at about the same moment (the live streams of one
+process after an event), made once by the first and waited for by the others.
 """
 from __future__ import annotations
 
@@ -63,3 +68,37 @@ class BoundedCache:
         with self._lock:
             self._entries.clear()
             self._bytes = 0
+
+
+class SharedWork:
+    """Values made once per key by the first thread that asks; the others asking meanwhile
+    wait for it (up to `wait` seconds, then get None). Only the newest `size` keys are kept."""
+
+    def __init__(self, size: int = 256, wait: float = 10.0):
+        self.size = size
+        self.wait = wait
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, list] = OrderedDict()
+
+    def get(self, key: Hashable, make):
+        """The value for `key`; made by `make()` if nobody has. If `make` raises, the error
+        goes to the thread that called it and the others get None."""
+        with self._lock:
+            entry = self._entries.get(key)
+            mine = entry is None
+            if mine:
+                entry = self._entries[key] = [threading.Event(), None]
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+        if mine:
+            try:
+                entry[1] = make()
+            finally:
+                entry[0].set()
+        else:
+            entry[0].wait(self.wait)
+        return entry[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

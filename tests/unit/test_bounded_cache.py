@@ -1,8 +1,11 @@
 """The bounded cache keeps what fits, forgets the least recently used, and is thread-safe.
 (The search engine's tests also use it under load: tests/unit/search/test_segment_cache.py.)"""
 import threading
+import time
 
-from workspace.cache import BoundedCache
+import pytest
+
+from workspace.cache import BoundedCache, SharedWork
 
 
 def test_least_recently_used_goes_first_when_space_runs_out():
@@ -49,3 +52,36 @@ def test_threads_putting_and_getting_keep_the_byte_count_right():
     for t in threads:
         t.join()
     assert c.size == sum(size for _value, size in c._entries.values()) <= 5000
+
+
+def test_shared_work_is_made_once_while_the_others_wait():
+    work, made, results = SharedWork(size=4), [], []
+
+    def make():
+        made.append(1)
+        time.sleep(0.05)  # the others arrive while it is being made
+        return "html"
+
+    threads = [threading.Thread(target=lambda: results.append(work.get(("part", 1), make))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert made == [1] and results == ["html"] * 8
+
+
+def test_shared_work_keeps_the_newest_keys_and_after_a_failure_the_others_do_without():
+    work = SharedWork(size=2)
+    for k in range(3):
+        work.get(k, lambda k=k: k * 10)
+    assert work.get(0, lambda: "again") == "again"  # the oldest was forgotten
+    assert work.get(2, lambda: "not made") == 20
+
+    def boom():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        work.get("x", boom)
+    # Tried (and failed) once: the others get None (the live streams then leave the part to
+    # the page to fetch) instead of each failing again.
+    assert work.get("x", lambda: "late") is None

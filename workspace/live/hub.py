@@ -7,6 +7,7 @@ catch up on what is older than the in-memory window.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -19,6 +20,7 @@ from workspace.db import read_only
 
 log = logging.getLogger("samverkan.live")
 
+_serials = itertools.count(1)
 POLL_INTERVAL = 0.2  # seconds between looks at the event log
 WINDOW = 5000  # events kept in memory for catching up
 
@@ -33,6 +35,9 @@ class LiveEvent:
     actor_id: int | None
     actor_name: str | None
     payload: dict = field(default_factory=dict)
+    # Unique in the process (ids are not, after a restore): what the streams woken by this
+    # event share is keyed on it. Events read again from the database get new ones.
+    serial: int = field(default_factory=lambda: next(_serials), compare=False)
 
     def keys(self) -> list[str]:
         """What a page region can listen for: the workspace, the paper, the section…"""

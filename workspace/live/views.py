@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from workspace.accounts.services import session_is_live
+from workspace.cache import SharedWork
 from workspace.db import db, read_only
 from workspace.events import event_label
 from workspace.live.hub import LiveEvent, get_hub, newest_event_id
@@ -128,10 +129,8 @@ def stream(slug: str):
                     viewer = dataclasses.replace(viewer, role=role)
                 next_check = now + CHECK_SECONDS
             if events:
-                with app.test_request_context(), force_locale(locale):
-                    messages = [f"{ev.actor_name or ''} {_label(ev)}".strip() for ev in events]
-                chunks = [format_event(ev, message, user_id, _parts(app, viewer, ev))
-                          for ev, message in zip(events, messages)]
+                chunks = [format_event(ev, _message(app, ev, locale), user_id, _parts(app, viewer, ev))
+                          for ev in events]
                 cursor = events[-1].id
                 yield "".join(chunks)
             if now >= next_keepalive:
@@ -153,6 +152,19 @@ def _parts(app, viewer, ev: LiveEvent) -> dict[str, str]:
     except Exception:  # the page fetches what it did not get; the stream goes on
         log.exception("rendering the parts of event %s failed", ev.id)
         return {}
+
+
+# What the streams of the process woken by one event share: its message in each language.
+_shared = SharedWork(1024)
+
+
+def _message(app, ev: LiveEvent, locale: str | None) -> str:
+    """What the screen reader announces: "Sara Lindqvist sparade ett avsnitt"."""
+    def make():
+        with app.test_request_context(), force_locale(locale):
+            return f"{ev.actor_name or ''} {_label(ev)}".strip()
+
+    return _shared.get(("message", ev.serial, locale), make)
 
 
 def _label(ev: LiveEvent) -> str:

@@ -13,13 +13,13 @@ presence marks for the people editing. Their CSRF token is filled in per viewer.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Flask, g, url_for
 from werkzeug.exceptions import HTTPException
 
+from workspace.cache import SharedWork
 from workspace.db import db, read_only
 from workspace.papers.page_cache import TOKEN_PLACEHOLDER
 
@@ -60,41 +60,9 @@ class _Audience:
     round_open: bool
 
 
-class _Renders:
-    """Renders shared by the streams of one process: each is made once, by the first stream
-    that needs it, while the others with the same key wait for it. Bounded: a part is needed
-    only while the streams deliver its event."""
-
-    def __init__(self, size: int = 256):
-        self.size = size
-        self.lock = threading.Lock()
-        self.entries: OrderedDict = OrderedDict()
-
-    def get(self, key, make):
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is None:
-                entry = self.entries[key] = [threading.Event(), None]
-                mine = True
-                while len(self.entries) > self.size:
-                    self.entries.popitem(last=False)
-            else:
-                mine = False
-        if mine:
-            try:
-                entry[1] = make()
-            finally:
-                entry[0].set()
-        else:
-            entry[0].wait(10)
-        return entry[1]
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-_renders = _Renders()
+# Renders shared by the streams of one process: a part is needed only while they deliver its
+# event, so a few hundred are plenty.
+_renders = SharedWork(256)
 
 
 def parts_for(app: Flask, viewer: Viewer, event) -> dict[str, str]:
@@ -111,7 +79,7 @@ def parts_for(app: Flask, viewer: Viewer, event) -> dict[str, str]:
         wanted.append(("papers.detail", {"part": "header"}))
     if not wanted:
         return {}
-    audience = _renders.get(("audience", event.id, viewer.paper_id), lambda: _audience(app, viewer.paper_id))
+    audience = _renders.get(("audience", event.serial, viewer.paper_id), lambda: _audience(app, viewer.paper_id))
     if audience is None:
         return {}
     # Same key, same HTML: what the view draws follows from these (see page_cache).
@@ -121,12 +89,17 @@ def parts_for(app: Flask, viewer: Viewer, event) -> dict[str, str]:
     for endpoint, args in wanted:
         if endpoint == "papers.detail" and event.verb in HEADER_TEXT_VERBS and not audience.round_open:
             continue
-        with app.test_request_context():
-            url = url_for(endpoint, slug=viewer.slug, paper_id=viewer.paper_id, **args)
-        html = _renders.get(("part", event.id, url, *kind), lambda: _render(app, viewer, url, endpoint, args))
+        url = _url(app, endpoint, viewer.slug, viewer.paper_id, tuple(sorted(args.items())))
+        html = _renders.get(("part", event.serial, url, *kind), lambda: _render(app, viewer, url, endpoint, args))
         if html is not None:
             out[url] = html.replace(TOKEN_PLACEHOLDER, viewer.token)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _url(app: Flask, endpoint: str, slug: str, paper_id: int, args: tuple) -> str:
+    with app.test_request_context():
+        return url_for(endpoint, slug=slug, paper_id=paper_id, **dict(args))
 
 
 def _audience(app: Flask, paper_id: int) -> _Audience:
