@@ -90,12 +90,33 @@ class Viewer(threading.Thread):
 
 def page_latencies(srv, email: str, n: int = 200, concurrency: int = 8, until=None) -> list[float]:
     """n page loads by `concurrency` clients at once, each client its own session; with
-    `until` (a threading.Event), as many as fit until it is set."""
+    `until` (a threading.Event), as many as fit until it is set. The clients run in a process
+    of their own, as browsers would: not sharing an interpreter with hundreds of viewer
+    threads, whose turns would count as page time."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    stop, results = ctx.Event(), ctx.Queue()
+    proc = ctx.Process(target=_load_pages, args=(srv.port, email, n, concurrency, stop, results))
+    proc.start()
+    if until is not None:
+        until.wait()
+        stop.set()
+    out = results.get()
+    proc.join()
+    return out
+
+
+def _load_pages(port: int, email: str, n: int, concurrency: int, stop, results) -> None:
+    from bench.harness import Server
+
+    srv = Server(port, {})
+    unbounded = n == 0
 
     def client(k: int) -> list[float]:
         s = srv.session(email)
         out = []
-        for _ in (iter(until.is_set, True) if until is not None else range(n // concurrency)):
+        while (not stop.is_set()) if unbounded else len(out) < n // concurrency:
             t = time.perf_counter()
             status, _ = s.get(f"/w/{WS}")
             assert status == 200, status
@@ -103,7 +124,7 @@ def page_latencies(srv, email: str, n: int = 200, concurrency: int = 8, until=No
         return out
 
     with ThreadPoolExecutor(concurrency) as pool:
-        return [x for part in pool.map(client, range(concurrency)) for x in part]
+        results.put([x for part in pool.map(client, range(concurrency)) for x in part])
 
 
 # The people who watch (the saver, tjansteman.kronoberg, is not among them): officials,
@@ -130,7 +151,7 @@ def measure_arrivals(srv, viewers_n: int, saves: int, save, refresh: list | None
     probe = viewers[0]
     if pages is not None:  # page loads all the while the saves reach the viewers
         stop_pages = threading.Event()
-        loader = ThreadPoolExecutor(1).submit(page_latencies, srv, "lasare@demo.example", until=stop_pages)
+        loader = ThreadPoolExecutor(1).submit(page_latencies, srv, "lasare@demo.example", n=0, until=stop_pages)
     for i in range(saves):
         seen = max(probe.arrivals, default=0)
         marks: list[float] = []
