@@ -25,14 +25,14 @@ def newest(app) -> int:
         return db.session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or 0
 
 
-def stream_events(client, paper, after: int, want: int, verb: str | None = None) -> list[dict]:
+def stream_events(client, paper, after: int, want: int, verb: str | None = None) -> list[dict]:  # noqa: F811
     resp = client.get(f"/w/sydsverige/stream?after={after}&paper={paper['id']}", buffered=False)
     assert resp.status_code == 200
     got = read_events(resp, want)
     return [e for e in got if verb is None or e["verb"] == verb]
 
 
-def save(client, paper, text: str) -> None:
+def save(client, paper, text: str) -> None:  # noqa: F811
     url = f"{paper['url']}/sections/{paper['section']}"
     base = client.hx_get(url + "?edit=1").text.split('name="base_revision_id" value="')[1].split('"')[0]
     assert client.post(url, {"html": f"<p>{text}</p>", "base_revision_id": base}, htmx=True).status_code == 200

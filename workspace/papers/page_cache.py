@@ -27,14 +27,12 @@ from flask import Flask, current_app, g, render_template
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm.attributes import set_committed_value
 
 from workspace.cache import BoundedCache
 from workspace.comments.services import participants, prefetch_paper
-from workspace.db import db
 from workspace.events import paper_state
-from workspace.papers.models import Paper, Revision
+from workspace.papers.models import Paper
+from workspace.papers.services import load_current_revisions
 from workspace.web.templating import csrf_token
 
 # Stands for the CSRF token in cached HTML. Random per process (the cache is too), so no
@@ -129,11 +127,7 @@ def _render(template: str, ctx: dict) -> str:
 
 def load_sections(paper: Paper) -> None:
     """Everything the sections show, in a few queries instead of several per section."""
-    sections = [s for s in paper.sections if s.current_revision_id]
-    revisions = {r.id: r for r in db.session.scalars(
-        select(Revision).where(Revision.id.in_([s.current_revision_id for s in sections])))}
-    for s in sections:
-        set_committed_value(s, "current_revision", revisions.get(s.current_revision_id))
+    load_current_revisions(paper.sections)
     prefetch_paper(paper.id)
 
 

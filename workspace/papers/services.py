@@ -12,6 +12,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, inspect, or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workspace.db import db, utcnow
 from workspace.events import record_event, register_event_labels
@@ -468,9 +469,21 @@ def restore_revision(actor, revision: Revision) -> Revision:
 
 # --- named versions ------------------------------------------------------------------
 
+def load_current_revisions(sections) -> None:
+    """The sections' current texts in one query, instead of one query a section."""
+    wanted = [s for s in sections if s.current_revision_id and "current_revision" in inspect(s).unloaded]
+    if not wanted:
+        return
+    revisions = {r.id: r for r in db.session.scalars(
+        select(Revision).where(Revision.id.in_([s.current_revision_id for s in wanted])))}
+    for s in wanted:
+        set_committed_value(s, "current_revision", revisions.get(s.current_revision_id))
+
+
 def paper_content_hash(paper: Paper) -> str:
     h = hashlib.sha256()
     h.update(paper.title.encode())
+    load_current_revisions(paper.live_sections)  # a paper page's header asks on every save
     for s in paper.live_sections:
         h.update(b"\x00" + s.title.encode() + b"\x00" + s.html.encode())
     return h.hexdigest()
