@@ -107,6 +107,33 @@ def test_header_comes_along_while_a_round_is_open(app, as_user, demo, paper):  #
     assert without_tokens(pushed) == without_tokens(viewer.hx_get(header_url).text)
 
 
+def test_the_header_is_shared_by_a_role_even_with_people_who_wrote_comments(app, as_user, demo, paper,  # noqa: F811
+                                                                            monkeypatch):
+    """Only the section's comment panels differ for their writers: the header is one render
+    for the role, the section one for the writer and one for the others."""
+    make_thread(app, demo, paper, email=POLITICIAN, body="Min fråga.")
+    with app.test_request_context(method="POST"):
+        from workspace.decisions import services as decisions
+
+        p = db.session.get(Paper, paper["id"])
+        snap = papers.create_snapshot(demo.user(SKANE), p, "Beslutsversion")
+        decisions.open_paper_round(demo.user("kansli@demo.example"), p, snap,
+                                   deadline=utcnow() + timedelta(days=7), registration_number="RSS 2026/7")
+        db.session.commit()
+    renders = []
+    real = live_parts._render
+    monkeypatch.setattr(live_parts, "_render", lambda *a: renders.append(a[2]) or real(*a))
+    writer, other = as_user(POLITICIAN), as_user("politiker.skane@demo.example")
+    after = newest(app)
+    save(as_user(KRONOBERG), paper, "Delat huvud.")
+    mine = stream_events(writer, paper, after, 1, "section-saved")[0]["parts"]
+    theirs = stream_events(other, paper, after, 1, "section-saved")[0]["parts"]
+    header_url, section_url = f"{paper['url']}?part=header", f"{paper['url']}/sections/{paper['section']}"
+    assert sorted(renders) == sorted([header_url, section_url, section_url])
+    assert without_tokens(mine[header_url]) == without_tokens(theirs[header_url])
+    assert without_tokens(mine[section_url]) != without_tokens(theirs[section_url])  # her own buttons
+
+
 def test_a_changed_role_changes_what_the_next_part_shows(app, as_user, demo, paper):  # noqa: F811
     url = f"{paper['url']}/sections/{paper['section']}"
     edit_button = f'hx-get="{url}?edit=1"'

@@ -71,25 +71,27 @@ def parts_for(app: Flask, viewer: Viewer, event) -> dict[str, str]:
     if event.payload.get("paper_id") != viewer.paper_id and not (
             event.object_type == "paper" and event.object_id == viewer.paper_id):
         return {}
+    # (endpoint, its arguments, whether it draws comment panels and presence marks)
     wanted = []
     section_id = event.payload.get("section_id")
     if event.verb in SECTION_VERBS and isinstance(section_id, int):
-        wanted.append(("papers.section", {"section_id": section_id}))
+        wanted.append(("papers.section", {"section_id": section_id}, True))
     if event.verb in HEADER_VERBS + HEADER_TEXT_VERBS:
-        wanted.append(("papers.detail", {"part": "header"}))
+        wanted.append(("papers.detail", {"part": "header"}, False))
     if not wanted:
         return {}
     audience = _renders.get(("audience", event.serial, viewer.paper_id), lambda: _audience(app, viewer.paper_id))
     if audience is None:
         return {}
-    # Same key, same HTML: what the view draws follows from these (see page_cache).
-    kind = (viewer.locale, viewer.role,
-            viewer.user_id if viewer.user_id in audience.writers or viewer.user_id in audience.editing else 0)
+    # Same key, same HTML: what the view draws follows from these (see page_cache). Only the
+    # parts with comment panels and presence marks differ for the people in them.
+    own = viewer.user_id if viewer.user_id in audience.writers or viewer.user_id in audience.editing else 0
     out = {}
-    for endpoint, args in wanted:
+    for endpoint, args, personal in wanted:
         if endpoint == "papers.detail" and event.verb in HEADER_TEXT_VERBS and not audience.round_open:
             continue
         url = _url(app, endpoint, viewer.slug, viewer.paper_id, tuple(sorted(args.items())))
+        kind = (viewer.locale, viewer.role, own if personal else 0)
         html = _renders.get(("part", event.serial, url, *kind), lambda: _render(app, viewer, url, endpoint, args))
         if html is not None:
             out[url] = html.replace(TOKEN_PLACEHOLDER, viewer.token)
