@@ -112,6 +112,8 @@ def test_a_save_during_an_open_round_shows_the_stale_notice_live(app, demo, page
     viewer.wait_for_function("htmx.find('#live-connection') !== null")
     expect(viewer.locator("#paper-header")).to_contain_text("Beslutsomgång pågår")
     expect(viewer.locator("#paper-header .stale-notice")).to_have_count(0)
+    requests: list[str] = []
+    viewer.on("request", lambda r: requests.append(r.url))
     with app.test_request_context(method="POST"):
         from workspace.papers.models import Section
 
@@ -122,3 +124,5 @@ def test_a_save_during_an_open_round_shows_the_stale_notice_live(app, demo, page
     expect(viewer.locator("#paper-header .stale-notice")).to_contain_text("Texten har ändrats sedan denna version",
                                                                         timeout=5000)
     expect(viewer.locator(f"#section-{sid}")).to_contain_text("fyra spår")
+    # Both came with the event (papers/live_parts.py), not by fetching.
+    assert not [u for u in requests if "part=header" in u or f"/sections/{sid}" in u], requests
