@@ -13,6 +13,7 @@ presence marks for the people editing. Their CSRF token is filled in per viewer.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -63,6 +64,9 @@ class _Audience:
 # Renders shared by the streams of one process: a part is needed only while they deliver its
 # event, so a few hundred are plenty.
 _renders = SharedWork(256)
+# One render at a time in a process. Under the GIL they would not run faster side by side, and
+# a page request arriving meanwhile would share the interpreter with all of them.
+_one_render = threading.Lock()
 
 
 def parts_for(app: Flask, viewer: Viewer, event) -> dict[str, str]:
@@ -121,7 +125,7 @@ def _render(app: Flask, viewer: Viewer, url: str, endpoint: str, args: dict) -> 
     a placeholder (so viewers of the same kind can share it); None if it would not be 200."""
     from workspace.accounts.models import User
 
-    with app.test_request_context(url, headers={"HX-Request": "true"}), read_only():
+    with _one_render, app.test_request_context(url, headers={"HX-Request": "true"}), read_only():
         user = db.session.get(User, viewer.user_id)
         if user is None or not user.is_active:
             return None
