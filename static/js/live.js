@@ -33,11 +33,12 @@
     return el.matches(".is-editing, .is-editing *") || !!el.querySelector(".is-editing, .htmx-request");
   }
 
-  // Refresh one region. Not htmx.trigger: its events bubble, and htmx fires an element's
-  // hx-trigger for events from its descendants too, so every enclosing region (the section
-  // list around a section, the section around its comments) would reload as well — past the
-  // busy check, racing a save made inside it.
-  function refresh(el, detail) {
+  // Refresh one region: with `html` (the part came with the event, see below) by swapping it
+  // in, else by having the region fetch itself. Not htmx.trigger: its events bubble, and htmx
+  // fires an element's hx-trigger for events from its descendants too, so every enclosing
+  // region (the section list around a section, the section around its comments) would reload
+  // as well — past the busy check, racing a save made inside it.
+  function refresh(el, detail, html) {
     if (!el.isConnected) return;
     if (busy(el)) {
       el.classList.add("live-stale"); // caught up once it is free again
@@ -45,27 +46,22 @@
     }
     el.classList.remove("live-stale");
     el.setAttribute("data-live-updated", "1");
-    el.dispatchEvent(new CustomEvent("live-refresh", { bubbles: false, detail: detail || {} }));
+    // A request of the region's own in flight: it fetches again after it (htmx queues it).
+    if (typeof html === "string" && !el.classList.contains("htmx-request")) swapPushed(el, html, detail || {});
+    else el.dispatchEvent(new CustomEvent("live-refresh", { bubbles: false, detail: detail || {} }));
   }
 
   // The stream of a paper's page sends the parts an event changed, rendered for me, by the
   // URL the region would fetch (papers/live_parts.py). They are swapped in as a fetched
-  // answer would be, through the same htmx events (busy and focus checks above and below,
-  // comments.js keeping what is being typed), without a request per open page.
+  // answer would be, through the same htmx events (busy and focus checks below, comments.js
+  // keeping what is being typed), without a request per open page.
   function pushedPart(el, data) {
     var url = el.getAttribute("hx-get");
     if (!data.parts || !url || !Object.prototype.hasOwnProperty.call(data.parts, url)) return null;
     return data.parts[url];
   }
 
-  function applyPushed(el, html, detail) {
-    if (!el.isConnected) return;
-    if (busy(el) || el.classList.contains("htmx-request")) {
-      refresh(el, detail); // marks it stale, or fetches after the request in flight
-      return;
-    }
-    el.classList.remove("live-stale");
-    el.setAttribute("data-live-updated", "1");
+  function swapPushed(el, html, detail) {
     var info = { elt: el, target: el, xhr: {}, etc: {}, pathInfo: {}, shouldSwap: true, serverResponse: html,
                  requestConfig: { elt: el, triggeringEvent: { type: "live-refresh", detail: detail } } };
     if (!htmx.trigger(el, "htmx:beforeSwap", info) || !info.shouldSwap) return;
@@ -160,10 +156,7 @@
     var detail = data;
     var ev = new CustomEvent("live:event", { detail: detail, cancelable: true });
     if (!document.dispatchEvent(ev)) return; // a page script handled it itself
-    regionsFor(data).forEach(function (el) {
-      var html = pushedPart(el, data);
-      if (html !== null) applyPushed(el, html, detail); else refresh(el, detail);
-    });
+    regionsFor(data).forEach(function (el) { refresh(el, detail, pushedPart(el, data)); });
     if (data.verb !== "presence-changed" && data.actor_id !== Number(document.body.dataset.userId)) {
       announce(data.message);
     }

@@ -118,3 +118,22 @@ def axe_check(page, *, exclude: list[str] | None = None) -> None:
     )
     assert result == [], f"axe violations on {page.url}:\n" + "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in result)
+
+
+def save_section_as(app, demo, email: str, section_id: int, html: str) -> None:
+    """Someone else saves a section, as from another browser (the real save, with its event)."""
+    from workspace.db import db
+    from workspace.papers import services
+    from workspace.papers.models import Section
+
+    with app.test_request_context(method="POST"):
+        section = db.session.get(Section, section_id)
+        services.save_section(demo.user(email), section, html, section.current_revision_id)
+        db.session.commit()
+
+
+def requests_of(page) -> list[str]:
+    """The URLs the page requests from now on."""
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    return seen

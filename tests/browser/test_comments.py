@@ -1,7 +1,7 @@
 """Comments in two browsers: quote a passage, reply from the other, resolve; suggestions."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, requests_of, save_section_as
 from workspace.db import db
 from workspace.papers import services
 from workspace.papers.models import Section
@@ -114,13 +114,8 @@ def test_typing_a_comment_survives_a_save_of_its_section(app, demo, pages):
     maria.locator(f"#section-{sid}-threads summary:has-text('Kommentera')").click()
     box = maria.locator(f"#new-comment-{sid}")
     box.fill("Halvskriven tanke")
-    requests: list[str] = []
-    maria.on("request", lambda r: requests.append(r.url))
-    with app.test_request_context(method="POST"):
-        section = db.session.get(Section, sid)
-        services.save_section(demo.user(SKANE), section, "<p>Resandet ökar kraftigt.</p>",
-                              section.current_revision_id)
-        db.session.commit()
+    requests = requests_of(maria)
+    save_section_as(app, demo, SKANE, sid, "<p>Resandet ökar kraftigt.</p>")
     expect(maria.locator(f"#section-{sid} > .section-text")).to_contain_text("Resandet ökar kraftigt.",
                                                                             timeout=5000)
     assert not [u for u in requests if f"/sections/{sid}" in u], requests  # it came with the event

@@ -2,7 +2,7 @@
 everyone watches the table change live, and adoption freezes the editor."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, requests_of, save_section_as
 from workspace.db import db
 from workspace.papers import services
 
@@ -112,15 +112,8 @@ def test_a_save_during_an_open_round_shows_the_stale_notice_live(app, demo, page
     viewer.wait_for_function("htmx.find('#live-connection') !== null")
     expect(viewer.locator("#paper-header")).to_contain_text("Beslutsomgång pågår")
     expect(viewer.locator("#paper-header .stale-notice")).to_have_count(0)
-    requests: list[str] = []
-    viewer.on("request", lambda r: requests.append(r.url))
-    with app.test_request_context(method="POST"):
-        from workspace.papers.models import Section
-
-        section = db.session.get(Section, sid)
-        services.save_section(demo.user(SKANE), section, "<p>Öresundsbanan behöver fyra spår.</p>",
-                              section.current_revision_id)
-        db.session.commit()
+    requests = requests_of(viewer)
+    save_section_as(app, demo, SKANE, sid, "<p>Öresundsbanan behöver fyra spår.</p>")
     expect(viewer.locator("#paper-header .stale-notice")).to_contain_text("Texten har ändrats sedan denna version",
                                                                         timeout=5000)
     expect(viewer.locator(f"#section-{sid}")).to_contain_text("fyra spår")

@@ -170,8 +170,8 @@ def test_keepalives_come_often_and_membership_checks_seldom(app, as_user, monkey
     monkeypatch.setattr(live_views, "KEEPALIVE_SECONDS", 0.05)
     monkeypatch.setattr(live_views, "CHECK_SECONDS", 3600)
     checks = []
-    real = live_views._member_role
-    monkeypatch.setattr(live_views, "_member_role", lambda *a: checks.append(a) or real(*a))
+    real = live_views.active_role
+    monkeypatch.setattr(live_views, "active_role", lambda *a: checks.append(a) or real(*a))
     c = as_user("tjansteman.skane@demo.example")
     resp = c.get("/w/sydsverige/stream", buffered=False)
     chunks = iter(resp.response)

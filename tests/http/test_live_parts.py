@@ -38,6 +38,18 @@ def save(client, paper, text: str) -> None:  # noqa: F811
     assert client.post(url, {"html": f"<p>{text}</p>", "base_revision_id": base}, htmx=True).status_code == 200
 
 
+def open_round(app, demo, paper) -> None:  # noqa: F811
+    """The secretariat opens an approval round on the paper: its header now follows saves."""
+    from workspace.decisions import services as decisions
+
+    with app.test_request_context(method="POST"):
+        p = db.session.get(Paper, paper["id"])
+        snap = papers.create_snapshot(demo.user(SKANE), p, "Beslutsversion")
+        decisions.open_paper_round(demo.user("kansli@demo.example"), p, snap,
+                                   deadline=utcnow() + timedelta(days=7), registration_number="RSS 2026/7")
+        db.session.commit()
+
+
 @pytest.fixture(autouse=True)
 def fresh_renders():
     live_parts._renders.clear()
@@ -88,14 +100,7 @@ def test_viewers_of_a_kind_share_one_render_and_each_gets_their_own_token(app, a
 
 
 def test_header_comes_along_while_a_round_is_open(app, as_user, demo, paper):  # noqa: F811
-    with app.test_request_context(method="POST"):
-        from workspace.decisions import services as decisions
-
-        p = db.session.get(Paper, paper["id"])
-        snap = papers.create_snapshot(demo.user(SKANE), p, "Beslutsversion")
-        decisions.open_paper_round(demo.user("kansli@demo.example"), p, snap,
-                                   deadline=utcnow() + timedelta(days=7), registration_number="RSS 2026/7")
-        db.session.commit()
+    open_round(app, demo, paper)
     viewer = as_user(READER)
     after = newest(app)
     save(as_user(KRONOBERG), paper, "Ändrat under omröstningen.")
@@ -112,14 +117,7 @@ def test_the_header_is_shared_by_a_role_even_with_people_who_wrote_comments(app,
     """Only the section's comment panels differ for their writers: the header is one render
     for the role, the section one for the writer and one for the others."""
     make_thread(app, demo, paper, email=POLITICIAN, body="Min fråga.")
-    with app.test_request_context(method="POST"):
-        from workspace.decisions import services as decisions
-
-        p = db.session.get(Paper, paper["id"])
-        snap = papers.create_snapshot(demo.user(SKANE), p, "Beslutsversion")
-        decisions.open_paper_round(demo.user("kansli@demo.example"), p, snap,
-                                   deadline=utcnow() + timedelta(days=7), registration_number="RSS 2026/7")
-        db.session.commit()
+    open_round(app, demo, paper)
     renders = []
     real = live_parts._render
     monkeypatch.setattr(live_parts, "_render", lambda *a: renders.append(a[2]) or real(*a))

@@ -10,7 +10,6 @@ import time
 from flask import Blueprint, Response, abort, current_app, request, session
 from flask_babel import force_locale, get_locale
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from workspace.accounts.services import session_is_live
 from workspace.cache import SharedWork
@@ -23,8 +22,7 @@ from workspace.papers import live_parts
 from workspace.papers.permissions import load_paper
 from workspace.web.rendering import commit, render
 from workspace.web.templating import csrf_token
-from workspace.workspaces.models import Membership
-from workspace.workspaces.permissions import load_workspace
+from workspace.workspaces.permissions import active_role, load_workspace
 
 bp = Blueprint("live", __name__)
 log = logging.getLogger("samverkan.live")
@@ -74,14 +72,6 @@ def format_event(ev: LiveEvent, message: str, user_id: int | None = None,
     return f"id: {ev.id}\nevent: {ev.verb}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _member_role(user_id: int, workspace_id: int) -> str | None:
-    """The person's role in the workspace; None if they are no longer a member."""
-    return db.session.scalar(
-        select(Membership.role).where(Membership.user_id == user_id,
-                                      Membership.workspace_id == workspace_id,
-                                      Membership.active.is_(True)))
-
-
 # After these, whom the stream serves is checked at once, not at the next regular check:
 # the parts it sends are rendered for the role it knows.
 MEMBERSHIP_VERBS = {"member-role-changed", "member-deactivated", "member-activated", "organization-removed"}
@@ -122,7 +112,7 @@ def stream(slug: str):
             now = time.monotonic()
             if now >= next_check or any(ev.verb in MEMBERSHIP_VERBS for ev in events):
                 with app.app_context(), read_only():
-                    role = _member_role(user_id, ws_id)
+                    role = active_role(user_id, ws_id)
                     if role is None or not session_is_live(user_id, sid):
                         return  # removed from the workspace or logged out: the stream ends
                 if viewer is not None and role != viewer.role:

@@ -34,10 +34,14 @@ HEADER_TEXT_VERBS = ("section-saved", "section-renamed", "section-added", "secti
 SECTION_VERBS = ("section-saved", "section-renamed", "revision-restored")
 
 
+def header_verbs(open_round: bool) -> tuple[str, ...]:
+    """What the header refreshes on: the template's data-live-on and the stream's one rule."""
+    return HEADER_VERBS + (HEADER_TEXT_VERBS if open_round else ())
+
+
 def header_live_verbs(round_info: dict | None) -> str:
-    """The header's data-live-on (the template's and the stream's one rule)."""
-    open_round = bool(round_info and round_info["round"].is_open)
-    return " ".join(HEADER_VERBS + (HEADER_TEXT_VERBS if open_round else ()))
+    """The header's data-live-on, from the template's round info."""
+    return " ".join(header_verbs(bool(round_info and round_info["round"].is_open)))
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def parts_for(app: Flask, viewer: Viewer, event) -> dict[str, str]:
     own = viewer.user_id if viewer.user_id in audience.writers or viewer.user_id in audience.editing else 0
     out = {}
     for endpoint, args, personal in wanted:
-        if endpoint == "papers.detail" and event.verb in HEADER_TEXT_VERBS and not audience.round_open:
+        if endpoint == "papers.detail" and event.verb not in header_verbs(audience.round_open):
             continue
         url = _url(app, endpoint, viewer.slug, viewer.paper_id, tuple(sorted(args.items())))
         kind = (viewer.locale, viewer.role, own if personal else 0)

@@ -17,7 +17,18 @@ def _active_memberships(user):
     """The query for `user`'s active memberships, or None for nobody logged in."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return select(Membership).where(Membership.user_id == user.id, Membership.active.is_(True))
+    return _active_memberships_of(user.id)
+
+
+def _active_memberships_of(user_id: int):
+    return select(Membership).where(Membership.user_id == user_id, Membership.active.is_(True))
+
+
+def active_role(user_id: int, workspace_id: int) -> str | None:
+    """The person's role in the workspace; None if they are not (or no longer) a member. For
+    code that holds ids, not rows (a live stream between its checks)."""
+    return db.session.scalar(_active_memberships_of(user_id).with_only_columns(Membership.role)
+                             .where(Membership.workspace_id == workspace_id))
 
 
 def membership_of(user, workspace: Workspace) -> Membership | None:
