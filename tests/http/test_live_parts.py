@@ -78,6 +78,21 @@ def test_a_save_brings_the_section_as_my_own_fetch_would(app, as_user, demo, pap
     assert resp.status_code == 204
 
 
+def test_parts_come_in_the_viewers_language(app, as_user, demo, paper):  # noqa: F811
+    viewer = as_user(READER)
+    with app.app_context():
+        demo.user(READER).locale = "en"
+        db.session.commit()
+    after = newest(app)
+    save(as_user(KRONOBERG), paper, "In English please.")
+    [event] = stream_events(viewer, paper, after, 1, "section-saved")
+    url = f"{paper['url']}/sections/{paper['section']}"
+    pushed = event["parts"][url]
+    assert without_tokens(pushed) == without_tokens(viewer.hx_get(url).text)
+    assert "Comments" in pushed and "Kommentarer" not in pushed
+    assert "saved" in event["message"]
+
+
 def test_viewers_of_a_kind_share_one_render_and_each_gets_their_own_token(app, as_user, demo, paper,  # noqa: F811
                                                                           monkeypatch):
     renders = []
