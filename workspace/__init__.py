@@ -137,9 +137,6 @@ def _select_locale():
 def _init_login(app: Flask, login_manager) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from workspace.accounts.models import User
-    from workspace.db import db
-
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Logga in för att fortsätta.")
@@ -152,14 +149,9 @@ def _init_login(app: Flask, login_manager) -> None:
             user_id, version = (int(p) for p in session_id.split("."))
         except ValueError:
             return None
-        user = db.session.get(User, user_id)
-        if user is None or user.session_version != version:
-            return None
-        from workspace.accounts.services import session_is_live
+        from workspace.accounts.services import session_user
 
-        if not session_is_live(user.id, session.get("sid")):
-            return None
-        return user
+        return session_user(user_id, version, session.get("sid"))
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, select, text
+from sqlalchemy import JSON, ForeignKey, Index, String, bindparam, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.db import db, utcnow
@@ -88,15 +88,18 @@ def add_event_listener(fn) -> None:
         _LISTENERS.append(fn)
 
 
+# Built once (every paper page and part asks it): building a statement costs more than running it.
+_PAPER_STATE = (select(Event.id, Event.created_at).where(Event.paper_id == bindparam("paper_id"))
+                .order_by(Event.id.desc()).limit(1))
+
+
 def paper_state(paper_id: int) -> tuple[int, str] | None:
     """The newest event that changed `paper_id`: its id and time, or None.
 
     The time makes the answer unique even where ids are given again: after a restore from a
     backup (SQLite's sequence is restored too) or in a test database emptied between tests.
     """
-    row = db.session.execute(
-        select(Event.id, Event.created_at).where(Event.paper_id == paper_id).order_by(Event.id.desc()).limit(1)
-    ).first()
+    row = db.session.execute(_PAPER_STATE, {"paper_id": paper_id}).first()
     return (row[0], row[1].isoformat()) if row else None
 
 

@@ -7,6 +7,7 @@ catch up on what is older than the in-memory window.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import threading
@@ -83,11 +84,18 @@ def fetch_events(after_id: int, *, workspace_id: int | None = None, limit: int =
     return [_to_live(e) for e in db.session.scalars(stmt)]
 
 
-def newest_event_id() -> int:
-    from workspace.db import db
+@functools.cache
+def _newest_event_id_statement():
     from workspace.events import Event
 
-    return db.session.scalar(select(func.max(Event.id))) or 0
+    return select(func.max(Event.id))
+
+
+def newest_event_id() -> int:
+    from workspace.db import db
+
+    # The statement is built once: every page with live updates asks this.
+    return db.session.scalar(_newest_event_id_statement()) or 0
 
 
 class Hub:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, bindparam, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.db import db, read_only, utcnow
@@ -68,12 +68,14 @@ def leave(actor, paper, client_id: str) -> None:
         _changed(actor, paper, None, "left")
 
 
+# Built once (every paper page asks it): building a statement costs more than running it.
+_PRESENT_ON = (select(Presence).where(Presence.paper_id == bindparam("paper_id"),
+                                      Presence.last_seen_at >= bindparam("cutoff"))
+               .order_by(Presence.id))
+
+
 def present_on(paper_id: int) -> list[Presence]:
-    cutoff = utcnow() - IDLE_AFTER
-    rows = db.session.scalars(
-        select(Presence).where(Presence.paper_id == paper_id, Presence.last_seen_at >= cutoff)
-        .order_by(Presence.id)
-    ).all()
+    rows = db.session.scalars(_PRESENT_ON, {"paper_id": paper_id, "cutoff": utcnow() - IDLE_AFTER}).all()
     # One entry per person: editing wins over just looking.
     people: dict[int, Presence] = {}
     for r in rows:

@@ -18,7 +18,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from workspace.db import db, utcnow
 from workspace.events import Event, add_event_listener, event_label
@@ -171,9 +171,17 @@ def _visible(user):
         Notification.workspace_id.is_(None) | Notification.workspace_id.in_(member_of))
 
 
+# Built once (asked on every page, for the bell): building it costs more than running it.
+_UNREAD_COUNT = select(func.count()).select_from(Notification).where(
+    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None),
+    Notification.workspace_id.is_(None) | Notification.workspace_id.in_(
+        select(Membership.workspace_id).where(Membership.user_id == bindparam("user_id"),
+                                              Membership.active.is_(True))))
+
+
 def unread_count(user) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification)
-                             .where(_visible(user), Notification.read_at.is_(None))) or 0
+    """Unread notifications of workspaces the person is still an active member of (`_visible`)."""
+    return db.session.scalar(_UNREAD_COUNT, {"user_id": user.id}) or 0
 
 
 def notifications_of(user, *, unread_only: bool = False, limit: int = 100) -> list[Notification]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy import bindparam, select
 
 from workspace.db import db
 from workspace.papers.models import Paper, Revision, Section
@@ -37,9 +38,15 @@ def allowed_transitions(m, paper: Paper) -> list[str]:
     return [s for s in TRANSITIONS.get(paper.status, ()) if can_change_status(m, paper, s)]
 
 
+# Built once: every paper page and fragment asks it, and building a statement costs more than
+# running it (a plain session.get builds one for every call).
+_PAPER_IN_WORKSPACE = select(Paper).where(Paper.id == bindparam("paper_id"),
+                                          Paper.workspace_id == bindparam("workspace_id"))
+
+
 def load_paper(ws, paper_id: int) -> Paper:
-    paper = db.session.get(Paper, paper_id)
-    if paper is None or paper.workspace_id != ws.id:
+    paper = db.session.scalar(_PAPER_IN_WORKSPACE, {"paper_id": paper_id, "workspace_id": ws.id})
+    if paper is None:
         abort(404)
     return paper
 

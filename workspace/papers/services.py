@@ -11,7 +11,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, inspect, or_, select
+from sqlalchemy import bindparam, func, inspect, or_, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workspace.db import db, utcnow
@@ -347,13 +347,15 @@ def restore_section(actor, section: Section) -> None:
                  section_id=section.id, title=section.title)
 
 
+_REMOVED_SECTIONS = (select(Section).where(Section.paper_id == bindparam("paper_id"), Section.deleted_at.is_not(None))
+                     .order_by(Section.position))
+
+
 def removed_sections(paper: Paper) -> list[Section]:
     if "sections" not in inspect(paper).unloaded:  # loaded already: no query
         return [s for s in paper.sections if s.deleted_at is not None]
     # Only the removed ones: a page whose sections come from the cache loads none of the others.
-    return list(db.session.scalars(
-        select(Section).where(Section.paper_id == paper.id, Section.deleted_at.is_not(None))
-        .order_by(Section.position)))
+    return list(db.session.scalars(_REMOVED_SECTIONS, {"paper_id": paper.id}))
 
 
 # --- saving --------------------------------------------------------------------------

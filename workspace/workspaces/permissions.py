@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager, lazyload
 
 from workspace.db import db
 from workspace.workspaces.models import Membership, Workspace
@@ -36,13 +37,22 @@ def membership_of(user, workspace: Workspace) -> Membership | None:
     return None if query is None else db.session.scalar(query.where(Membership.workspace_id == workspace.id))
 
 
+# Built once, run with parameters: every workspace page asks it first, and building a
+# statement costs more than running it.
+# The workspace comes from the join; the member is the logged-in person, loaded already.
+_MEMBERSHIP_BY_SLUG = (_active_memberships_of(bindparam("user_id"))
+                       .join(Workspace, Membership.workspace_id == Workspace.id)
+                       .where(Workspace.slug == bindparam("slug"))
+                       .options(contains_eager(Membership.workspace), lazyload(Membership.user)))
+
+
 def load_workspace(slug: str, user) -> tuple[Workspace, Membership]:
     """The workspace and the user's membership, or 404: others' workspaces do not exist.
 
     One query: the membership with its workspace (every workspace page asks this first)."""
-    query = _active_memberships(user)
-    membership = None if query is None else db.session.scalar(
-        query.join(Workspace, Membership.workspace_id == Workspace.id).where(Workspace.slug == slug))
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    membership = db.session.scalar(_MEMBERSHIP_BY_SLUG, {"user_id": user.id, "slug": slug}) \
+        if authenticated else None
     if membership is None:
         abort(404)
     return membership.workspace, membership

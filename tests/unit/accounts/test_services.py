@@ -83,3 +83,27 @@ def test_set_locale_rejects_unknown(ctx, demo):
     assert user.locale == "en"
     with pytest.raises(services.AccountError):
         services.set_locale(user, "de")
+
+
+def test_session_user_is_the_person_only_while_their_session_is_live(ctx, demo):
+    from workspace.accounts.models import AuthSession
+
+    user, other = demo.user("lasare@demo.example"), demo.user("kansli@demo.example")
+    token = services.start_session(user)
+    version = user.session_version
+    assert services.session_user(user.id, version, token) is user
+    assert services.session_is_live(user.id, token)
+    assert services.session_user(user.id, version + 1, token) is None  # password changed since
+    assert services.session_user(other.id, other.session_version, token) is None  # someone else's session
+    assert services.session_user(user.id, version, None) is None
+    assert services.session_user(user.id, version, "not-a-session") is None
+    row = db.session.scalar(select(AuthSession).where(AuthSession.user_id == user.id))
+    row.created_at = utcnow() - timedelta(hours=13)  # older than PERMANENT_SESSION_LIFETIME
+    db.session.flush()
+    assert services.session_user(user.id, version, token) is None
+    assert not services.session_is_live(user.id, token)
+    fresh = services.start_session(user)
+    assert services.session_user(user.id, version, fresh) is user
+    services.end_session(fresh)  # logged out
+    assert services.session_user(user.id, version, fresh) is None
+    assert not services.session_is_live(user.id, fresh)
