@@ -4,6 +4,7 @@ person's buttons, token or rights."""
 import re
 
 import pytest
+from sqlalchemy import event
 from workspace.db import db
 from workspace.papers import page_cache
 from workspace.cache import BoundedCache
@@ -267,3 +268,31 @@ def test_versions_follow_a_new_version_and_only_writers_get_the_form(app, as_use
     bad = official.post(f"{paper['url']}/versions", {"name": ""}, htmx=True)
     assert bad.status_code == 422 and "Ge versionen ett namn." in bad.text
     assert "Ge versionen ett namn." not in versions_part(official.get(paper["url"]).text)
+
+
+def removed_part(html: str) -> str:
+    return html[html.index('id="section-list"'):html.index('<aside class="paper-aside"')].split("</ol>", 1)[1]
+
+
+def test_removed_sections_follow_remove_and_restore_and_are_shared(app, as_user, demo, paper, cache):  # noqa: F811
+    official, other = as_user(SKANE), as_user("tjansteman.kronoberg@demo.example")
+    url, sid = paper["url"], paper["section"]
+    assert official.post(f"{url}/sections", {"title": "Finansiering"}, htmx=True).status_code == 200
+    assert "borttaget avsnitt" not in removed_part(official.get(url).text)
+    assert official.post(f"{url}/sections/{sid}/remove", htmx=True).status_code == 200  # "Bakgrund"
+    for who in (official, other):
+        part = removed_part(who.get(url).text)
+        assert "1 borttaget avsnitt" in part and "Bakgrund" in part
+        assert f'{url}/sections/{sid}/restore' in part
+    statements = []
+    record = lambda *args: statements.append(args[2])  # noqa: E731
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert "1 borttaget avsnitt" in removed_part(other.get(url).text)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert statements and not [s for s in statements if "deleted_at IS NOT NULL" in s]  # from the cache
+    assert official.post(f"{url}/sections/{sid}/restore", htmx=True).status_code == 200
+    assert "borttaget avsnitt" not in removed_part(other.get(url).text)

@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -28,7 +29,21 @@ def soffice_path() -> str | None:
         configured = os.environ.get("EXPORT_SOFFICE")
     if configured is not None:  # "" switches PDF off
         return shutil.which(configured) if configured else None
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    return _installed_soffice()
+
+
+_FOUND: tuple[float, str | None] | None = None
+_LOOK_AGAIN_AFTER = 60.0  # seconds: LibreOffice installed while the server runs shows up soon
+
+
+def _installed_soffice() -> str | None:
+    """LibreOffice on the PATH, looked up at most once a minute: every paper page asks (its
+    export card offers PDF only where it can be made), and a PATH search stats several files."""
+    global _FOUND
+    now = time.monotonic()
+    if _FOUND is None or now - _FOUND[0] > _LOOK_AGAIN_AFTER:
+        _FOUND = (now, shutil.which("soffice") or shutil.which("libreoffice"))
+    return _FOUND[1]
 
 
 def pdf_available() -> bool:

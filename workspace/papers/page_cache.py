@@ -22,6 +22,7 @@ restore cannot meet an old entry.
 from __future__ import annotations
 
 import secrets
+from typing import NamedTuple
 
 from flask import Flask, current_app, g, render_template
 from flask_babel import get_locale
@@ -31,8 +32,8 @@ from markupsafe import Markup
 from workspace.cache import BoundedCache
 from workspace.comments.services import participants, prefetch_paper
 from workspace.events import paper_state
+from workspace.papers import services
 from workspace.papers.models import Paper
-from workspace.papers.services import load_current_revisions
 from workspace.web.templating import csrf_token
 
 # Stands for the CSRF token in cached HTML. Random per process (the cache is too), so no
@@ -82,14 +83,8 @@ def _shared(name: tuple, ctx: dict, template: str, *, comments: bool, prepare=No
         if prepare:
             prepare()
         return Markup(render_template(template, **ctx))
-    paper, me, ws = ctx["paper"], ctx["me"], ctx["ws"]
-    # Names shown from rows whose changes are not events of the paper go in the key as they are.
-    state = ctx.get("_shared_state")
-    if state is None:  # once per request: a page draws several shared parts
-        state = ctx["_shared_state"] = (
-            paper.id, paper.created_at.isoformat(), paper_state(paper.id), ws.slug, ws.name,
-            paper.policy_area.name if paper.policy_area else None,
-            paper.lead_organization.name if paper.lead_organization else None)
+    paper, me = ctx["paper"], ctx["me"]
+    state = _state(ctx)
     # Every right a paper's templates ask for (edit, comment, resolve, change status, run
     # rounds) follows from the active membership's role and the paper's status (in the state).
     viewer = (str(get_locale()), me.role)
@@ -112,6 +107,39 @@ def _shared(name: tuple, ctx: dict, template: str, *, comments: bool, prepare=No
     return Markup(_personal(stored.decode("utf-8"), ctx))
 
 
+def removed_sections(ctx: dict) -> list:
+    """The paper's removed sections (id, title), for the page's list of them: the same for
+    every viewer of a state of the paper."""
+    store = cache()
+    if not store.enabled:
+        return [RemovedSection(s.id, s.title) for s in services.removed_sections(ctx["paper"])]
+    key = ("removed", *_state(ctx))
+    found = store.get(key)
+    if found is None:
+        found = [RemovedSection(s.id, s.title) for s in services.removed_sections(ctx["paper"])]
+        store.put(key, found, 64 + sum(64 + len(r.title) for r in found))
+    return found
+
+
+class RemovedSection(NamedTuple):
+    id: int
+    title: str
+
+
+def _state(ctx: dict) -> tuple:
+    """The key of what the paper shows every viewer: its stored state (the newest event naming
+    it), and the names shown from rows whose changes are not events of the paper, as they are.
+    Asked once per request: a page draws several shared parts."""
+    state = ctx.get("_shared_state")
+    if state is None:
+        paper, ws = ctx["paper"], ctx["ws"]
+        state = ctx["_shared_state"] = (
+            paper.id, paper.created_at.isoformat(), paper_state(paper.id), ws.slug, ws.name,
+            paper.policy_area.name if paper.policy_area else None,
+            paper.lead_organization.name if paper.lead_organization else None)
+    return state
+
+
 def _render(template: str, ctx: dict) -> str:
     """Render as anyone with this viewer's rights sees it, with the token placeholder and
     nobody's presence."""
@@ -127,7 +155,7 @@ def _render(template: str, ctx: dict) -> str:
 
 def load_sections(paper: Paper) -> None:
     """Everything the sections show, in a few queries instead of several per section."""
-    load_current_revisions(paper.sections)
+    services.load_current_revisions(paper.sections)
     prefetch_paper(paper.id)
 
 

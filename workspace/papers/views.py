@@ -26,7 +26,7 @@ from workspace.papers.permissions import (
 )
 from workspace.web.htmx import hx_response, redirect_to
 from workspace.web.rendering import commit, render, render_invalid
-from workspace.web.templating import LazyList
+from workspace.web.templating import Lazy, LazyList
 from workspace.workspaces.permissions import can_manage_workspace as perm_manage
 from workspace.workspaces.permissions import can_write_papers, load_workspace, require
 
@@ -268,12 +268,13 @@ def _section_context(ws, me, paper, section, **extra):
 def _paper_context(ws, me, paper, **extra):
     """The whole page's: every part's context and the page's own parts."""
     page = dict(transitions=allowed_transitions(me, paper),
-                # Queried only if drawn: the page's shared parts mostly come from the cache.
-                removed=LazyList(lambda: services.removed_sections(paper)),
-                snapshots=LazyList(lambda: services.snapshots_of(paper)), snapshot_form=SnapshotForm(),
-                section_form=SectionTitleForm(), live_url=_live(ws, paper))
+                # Made only if drawn: the page's shared parts mostly come from the cache.
+                removed=LazyList(lambda: page_cache.removed_sections(ctx)),
+                snapshots=LazyList(lambda: services.snapshots_of(paper)), snapshot_form=Lazy(SnapshotForm),
+                section_form=Lazy(SectionTitleForm), live_url=_live(ws, paper))
     page.update(extra)  # a form with its errors, a message …
-    return _paper_part_context(ws, me, paper, **page)
+    ctx = _paper_part_context(ws, me, paper, **page)
+    return ctx
 
 
 @bp.get("/<int:paper_id>")

@@ -62,6 +62,20 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(csrf_token=csrf_token, csrf=csrf)
 
 
+class Lazy:
+    """An object (a form) a template may or may not draw, made on first use: a page whose part
+    comes from a cache then does not build it."""
+
+    def __init__(self, make: Callable[[], object]) -> None:
+        self._make = make
+        self._made = None
+
+    def __getattr__(self, name: str):
+        if self._made is None:
+            self._made = self._make()
+        return getattr(self._made, name)
+
+
 class LazyList(Sequence):
     """A list a template may or may not draw, computed on first use. A page whose part comes
     from a cache then does not pay for its query."""

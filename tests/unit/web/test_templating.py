@@ -46,3 +46,20 @@ def test_lazy_list_computes_only_when_drawn_and_only_once():
     assert bool(lazy) and len(lazy) == 2 and list(lazy) == ["a", "b"] and lazy[-1] == "b"
     assert calls == [1]
     assert not LazyList(list)
+
+
+def test_lazy_object_is_made_only_when_drawn_and_only_once():
+    from workspace.web.templating import Lazy
+
+    made = []
+
+    class Form:
+        title = "t"
+
+        def __init__(self):
+            made.append(1)
+
+    lazy = Lazy(Form)
+    assert made == []  # handed to the template, not drawn: not built
+    assert lazy.title == "t" and lazy.title == "t"
+    assert made == [1]
