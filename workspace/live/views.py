@@ -54,6 +54,8 @@ def parse_cursor(value: str | None) -> int | None:
 
 def format_event(ev: LiveEvent, message: str, user_id: int | None = None,
                  parts: dict[str, str] | None = None) -> str:
+    """The event as an SSE message. `parts` are the page parts it changed, by URL, each already
+    a JSON string (live_parts encodes a part once for all its viewers)."""
     # Whom an event notified is private: a stream carries only its own person's user key.
     keys = [k for k in ev.keys() if not k.startswith("user:") or k == f"user:{user_id}"]
     data = {
@@ -67,9 +69,11 @@ def format_event(ev: LiveEvent, message: str, user_id: int | None = None,
         "payload": {k: v for k, v in ev.payload.items() if k in PUBLIC_PAYLOAD},
         "message": message,
     }
-    if parts:
-        data["parts"] = parts  # the page's parts this event changed, by the URL it would fetch
-    return f"id: {ev.id}\nevent: {ev.verb}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    text = json.dumps(data, ensure_ascii=False)
+    if parts:  # the page's parts this event changed, by the URL it would fetch
+        text = text[:-1] + ', "parts": {' + ", ".join(
+            f"{json.dumps(url, ensure_ascii=False)}: {encoded}" for url, encoded in parts.items()) + "}}"
+    return f"id: {ev.id}\nevent: {ev.verb}\ndata: {text}\n\n"
 
 
 # After these, whom the stream serves is checked at once, not at the next regular check:
