@@ -14,7 +14,7 @@ from flask import g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session as SASession
 
 from workspace.accounts.models import User

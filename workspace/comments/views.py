@@ -199,7 +199,7 @@ def new_suggestion(slug: str, paper_id: int, section_id: int):
         ctx["error"] = _("Okänd utgångsversion. Ladda om sidan.")
         return render("comments/suggestion_new.html", status=422, **ctx)
     try:
-        sug = services.make_suggestion(current_user, section, html, reason, ctx["base_id"])
+        services.make_suggestion(current_user, section, html, reason, ctx["base_id"])
     except services.CommentError as e:
         db.session.rollback()
         ctx["error"] = str(e)

@@ -5,7 +5,6 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, flash, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from workspace.db import db
 from workspace.live.hub import newest_event_id
