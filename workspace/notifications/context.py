@@ -2,13 +2,14 @@
 from flask import Flask
 from flask_login import current_user
 
-from workspace.notifications.services import unread_count
+from workspace.web.context import layout_facts
 
 
 def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_notifications():
         def unread_notifications() -> int:
-            return unread_count(current_user) if current_user.is_authenticated else 0
+            # With the menu's workspaces in one query (the layout draws both).
+            return layout_facts()[1] if current_user.is_authenticated else 0
 
         return {"unread_notifications": unread_notifications}

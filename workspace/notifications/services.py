@@ -179,6 +179,11 @@ _UNREAD_COUNT = select(func.count()).select_from(Notification).where(
                                               Membership.active.is_(True))))
 
 
+def unread_count_statement():
+    """Unread notifications of the person `:user_id`, as a statement (the layout's query has it)."""
+    return _UNREAD_COUNT
+
+
 def unread_count(user) -> int:
     """Unread notifications of workspaces the person is still an active member of (`_visible`)."""
     return db.session.scalar(_UNREAD_COUNT, {"user_id": user.id}) or 0

@@ -44,6 +44,12 @@ _WORKSPACES_OF = (select(Workspace).join(Membership)
                   .order_by(Workspace.name))
 
 
+def workspaces_of_statement():
+    """The active workspaces of the person `:user_id` by name, as a statement (the layout's
+    query adds the bell's count to it)."""
+    return _WORKSPACES_OF
+
+
 def workspaces_of(user: User) -> list[Workspace]:
     return list(db.session.scalars(_WORKSPACES_OF, {"user_id": user.id}))
 
