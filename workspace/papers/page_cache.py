@@ -134,7 +134,8 @@ def _state(ctx: dict) -> tuple:
     if state is None:
         paper, ws = ctx["paper"], ctx["ws"]
         state = ctx["_shared_state"] = (
-            paper.id, paper.created_at.isoformat(), paper_state(paper.id), ws.slug, ws.name,
+            paper.id, paper.created_at.isoformat(),
+            ctx["_paper_state"] if "_paper_state" in ctx else paper_state(paper.id), ws.slug, ws.name,
             paper.policy_area.name if paper.policy_area else None,
             paper.lead_organization.name if paper.lead_organization else None)
     return state

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workspace.db import db
+from workspace.events import paper_state_and_newest
 from workspace.live.hub import newest_event_id
 from workspace.live.presence import present_on
 from workspace.papers import page_cache, services
@@ -44,9 +45,11 @@ def _int_arg(name: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def _live(ws, paper=None) -> str:
-    """The page's live stream; a paper's page gets the parts that change with the events."""
-    return url_for("live.stream", slug=ws.slug, after=newest_event_id(), paper=paper.id if paper else None)
+def _live(ws, paper=None, after: int | None = None) -> str:
+    """The page's live stream, from the newest event on (or `after`); a paper's page gets the
+    parts that change with the events."""
+    return url_for("live.stream", slug=ws.slug, after=newest_event_id() if after is None else after,
+                   paper=paper.id if paper else None)
 
 
 # --- list ----------------------------------------------------------------------------
@@ -267,11 +270,13 @@ def _section_context(ws, me, paper, section, **extra):
 
 def _paper_context(ws, me, paper, **extra):
     """The whole page's: every part's context and the page's own parts."""
-    page = dict(transitions=allowed_transitions(me, paper),
+    # The paper's state (the shared parts' key) and the live stream's start in one query.
+    state, newest = paper_state_and_newest(paper.id)
+    page = dict(transitions=allowed_transitions(me, paper), _paper_state=state,
                 # Made only if drawn: the page's shared parts mostly come from the cache.
                 removed=LazyList(lambda: page_cache.removed_sections(ctx)),
                 snapshots=LazyList(lambda: services.snapshots_of(paper)), snapshot_form=Lazy(SnapshotForm),
-                section_form=Lazy(SectionTitleForm), live_url=_live(ws, paper))
+                section_form=Lazy(SectionTitleForm), live_url=_live(ws, paper, after=newest))
     page.update(extra)  # a form with its errors, a message …
     ctx = _paper_part_context(ws, me, paper, **page)
     return ctx

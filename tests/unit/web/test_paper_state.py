@@ -17,3 +17,14 @@ def test_events_name_their_paper_and_presence_does_not_count(app, ctx):
     renamed = record_event(None, "section-renamed", object_type="section", object_id=1, paper_id=4711, section_id=1)
     assert paper_state(4711)[0] == renamed.id
     assert db.session.get(Event, renamed.id).paper_id == 4711
+
+
+def test_paper_state_and_newest_is_both_in_one_query(app, ctx):
+    from workspace.events import paper_state_and_newest
+    from workspace.live.hub import newest_event_id
+
+    assert paper_state_and_newest(4711) == (None, newest_event_id())
+    saved = record_event(None, "section-saved", object_type="section", object_id=1, paper_id=4711, section_id=1)
+    other = record_event(None, "section-saved", object_type="section", object_id=2, paper_id=4712, section_id=2)
+    assert paper_state_and_newest(4711) == (paper_state(4711), other.id)
+    assert paper_state(4711) == (saved.id, saved.created_at.isoformat())
