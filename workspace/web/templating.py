@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context, request, url_for
 from flask_babel import get_translations
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -49,6 +49,33 @@ def csrf() -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="%s">') % escape(csrf_token())
 
 
+# URLs templates built, by app root, endpoint and values: most are the same on every view (the
+# layout's links, the static files, a paper's tool URLs), and building one costs Werkzeug's
+# router more than the rest of drawing it. Cleared when full.
+_URLS: dict[tuple, str] = {}
+_URLS_MAX = 50_000
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """Flask's url_for for templates, remembered. Only for full endpoint names and URLs without
+    `_external`, `_anchor` and the like, inside a request (the URL then depends on nothing but
+    the app's root)."""
+    if endpoint[:1] == "." or not has_request_context() or any(k[:1] == "_" for k in values):
+        return url_for(endpoint, **values)
+    # The value's type is part of the key: True and 1 are equal, but make different URLs.
+    key = (request.script_root, endpoint, *sorted((k, type(v), v) for k, v in values.items()))
+    try:
+        url = _URLS.get(key)
+    except TypeError:  # an unhashable value (a list of query values)
+        return url_for(endpoint, **values)
+    if url is None:
+        url = url_for(endpoint, **values)
+        if len(_URLS) >= _URLS_MAX:
+            _URLS.clear()
+        _URLS[key] = url
+    return url
+
+
 def init_app(app: Flask) -> None:
     if app.config.get("WTF_CSRF_FIELD_NAME", _CSRF_FIELD) != _CSRF_FIELD:
         raise RuntimeError("templating.csrf_token expects Flask-WTF's default field name")
@@ -59,7 +86,7 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
-    app.jinja_env.globals.update(csrf_token=csrf_token, csrf=csrf)
+    app.jinja_env.globals.update(csrf_token=csrf_token, csrf=csrf, url_for=template_url_for)
 
 
 class Lazy:

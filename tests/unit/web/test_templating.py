@@ -63,3 +63,34 @@ def test_lazy_object_is_made_only_when_drawn_and_only_once():
     assert made == []  # handed to the template, not drawn: not built
     assert lazy.title == "t" and lazy.title == "t"
     assert made == [1]
+
+
+def test_template_url_for_is_flasks_url_for_remembered(app, monkeypatch):
+    from flask import url_for
+
+    from workspace.web import templating
+
+    monkeypatch.setattr(templating, "_URLS", {})
+    cases = [("papers.detail", {"slug": "sydsverige", "paper_id": 4}),
+             ("papers.detail", {"slug": "sydsverige", "paper_id": 4, "part": "header"}),
+             ("papers.index", {"slug": "sydsverige", "status": True}),
+             ("papers.index", {"slug": "sydsverige", "status": 1}),  # equal to True, another URL
+             ("papers.index", {"slug": "sydsverige", "status": None}),
+             ("static", {"filename": "css/app.css"})]
+    with app.test_request_context("/"):
+        for endpoint, values in cases * 2:
+            assert templating.template_url_for(endpoint, **values) == url_for(endpoint, **values)
+        assert len(templating._URLS) == len(cases)
+        # Not remembered: other app roots' answers, external URLs, unhashable values.
+        assert templating.template_url_for("web.home", _external=True) == url_for("web.home", _external=True)
+        assert templating.template_url_for("papers.index", slug="s", kind=["a", "b"]) == \
+            url_for("papers.index", slug="s", kind=["a", "b"])
+        assert render_template_string("{{ url_for('static', filename='css/app.css') }}") == \
+            url_for("static", filename="css/app.css")
+    with app.test_request_context("/", base_url="http://localhost/samverkan"):  # served under a prefix
+        assert templating.template_url_for("static", filename="css/app.css") == "/samverkan/static/css/app.css"
+    assert len(templating._URLS) == len(cases) + 1
+    monkeypatch.setattr(templating, "_URLS_MAX", len(templating._URLS))
+    with app.test_request_context("/"):
+        templating.template_url_for("web.home")
+    assert len(templating._URLS) == 1  # full: cleared, then the new one kept
