@@ -5,7 +5,6 @@ import dataclasses
 import json
 import logging
 import random
-import threading
 import time
 
 from flask import Blueprint, Response, abort, current_app, request, session
@@ -82,14 +81,6 @@ def format_event(ev: LiveEvent, message: str, user_id: int | None = None,
 MEMBERSHIP_VERBS = {"member-role-changed", "member-deactivated", "member-activated", "organization-removed"}
 
 
-# One stream of a process prepares its events at a time. An event wakes every stream of the
-# process at once (a hundred, with 200 viewers); side by side they would take Python's
-# interpreter in turns with the page requests, and a page would wait for all of them. Waiting
-# here, they leave the interpreter to one stream and the pages. (Writing to the socket is
-# outside: that waits for the network, not the interpreter.)
-_stream_turn = threading.Lock()
-
-
 @bp.get("/w/<slug>/stream")
 @login_required
 def stream(slug: str):
@@ -132,9 +123,8 @@ def stream(slug: str):
                     viewer = dataclasses.replace(viewer, role=role)
                 next_check = now + CHECK_SECONDS
             if events:
-                with _stream_turn:
-                    chunks = [format_event(ev, _message(app, ev, locale), user_id, _parts(app, viewer, ev))
-                              for ev in events]
+                chunks = [format_event(ev, _message(app, ev, locale), user_id, _parts(app, viewer, ev))
+                          for ev in events]
                 cursor = events[-1].id
                 yield "".join(chunks)
             if now >= next_keepalive:
