@@ -78,14 +78,15 @@ def end_all_sessions(user: User) -> None:
 
 # Built once, run with parameters: every request asks these, and building a statement costs
 # SQLAlchemy several times what running it costs (docs/benchmarks.md, "2026-12-01").
-_LIVE_SESSION = exists().where(
-    AuthSession.token_hash == bindparam("token_hash"), AuthSession.user_id == User.id,
-    AuthSession.ended_at.is_(None), AuthSession.created_at > bindparam("since"))
+def _live_session_of(user_id):
+    """The server-side session `:token_hash` of `user_id`, not logged out, begun after `:since`."""
+    return (AuthSession.token_hash == bindparam("token_hash"), AuthSession.user_id == user_id,
+            AuthSession.ended_at.is_(None), AuthSession.created_at > bindparam("since"))
+
+
 _SESSION_USER = select(User).where(User.id == bindparam("user_id"), User.session_version == bindparam("version"),
-                                   _LIVE_SESSION)
-_SESSION_IS_LIVE = select(AuthSession.id).where(
-    AuthSession.token_hash == bindparam("token_hash"), AuthSession.user_id == bindparam("user_id"),
-    AuthSession.ended_at.is_(None), AuthSession.created_at > bindparam("since"))
+                                   exists().where(*_live_session_of(User.id)))
+_SESSION_IS_LIVE = select(AuthSession.id).where(*_live_session_of(bindparam("user_id")))
 
 
 def _session_params(token: str) -> dict:
