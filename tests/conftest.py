@@ -4,15 +4,33 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from workspace import create_app
 from workspace.db import db
 
 DEMO_PASSWORD = "demo-password-123"
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+
+@contextmanager
+def recorded_statements(app):
+    """The SQL statements the app runs inside the block, as a list (to count a page's queries)."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_rest):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def _database_url(tmp_path_factory) -> str:

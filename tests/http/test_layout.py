@@ -2,8 +2,9 @@
 in one query per page, and are right also for someone in no workspace."""
 import re
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.conftest import recorded_statements
 from workspace.db import db
 from workspace.events import record_event
 from workspace.notifications.models import Notification
@@ -20,19 +21,6 @@ def _unread(app, demo, email: str, workspace=None) -> None:
         db.session.commit()
 
 
-def _statements(app, fn) -> list[str]:
-    seen = []
-    record = lambda *args: seen.append(args[2])  # noqa: E731
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return seen
-
-
 def _count(page: str) -> int:
     found = re.search(r'id="notification-count">(\d+)<', page)
     return int(found.group(1)) if found else 0
@@ -45,9 +33,8 @@ def test_menu_and_bell_in_one_query(app, as_user, demo):
         ws_id = demo.workspace("sydsverige").id
     _unread(app, demo, READER, ws_id)
     _unread(app, demo, READER, ws_id)
-    pages = []
-    statements = _statements(app, lambda: pages.append(reader.get("/account").text))
-    page = pages[0]
+    with recorded_statements(app) as statements:
+        page = reader.get("/account").text
     assert _count(page) == before + 2 and "Regionsamverkan Sydsverige" in page  # the bell and the menu
     counting = [s for s in statements if "FROM notification" in s]
     assert len(counting) == 1 and "FROM workspace" in counting[0], statements

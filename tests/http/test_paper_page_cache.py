@@ -4,7 +4,8 @@ person's buttons, token or rights."""
 import re
 
 import pytest
-from sqlalchemy import event
+
+from tests.conftest import recorded_statements
 from workspace.db import db
 from workspace.papers import page_cache
 from workspace.cache import BoundedCache
@@ -284,15 +285,8 @@ def test_removed_sections_follow_remove_and_restore_and_are_shared(app, as_user,
         part = removed_part(who.get(url).text)
         assert "1 borttaget avsnitt" in part and "Bakgrund" in part
         assert f'{url}/sections/{sid}/restore' in part
-    statements = []
-    record = lambda *args: statements.append(args[2])  # noqa: E731
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as statements:
         assert "1 borttaget avsnitt" in removed_part(other.get(url).text)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert statements and not [s for s in statements if "deleted_at IS NOT NULL" in s]  # from the cache
     assert official.post(f"{url}/sections/{sid}/restore", htmx=True).status_code == 200
     assert "borttaget avsnitt" not in removed_part(other.get(url).text)
