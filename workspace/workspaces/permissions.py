@@ -1,6 +1,8 @@
 """Who may do what in a workspace. Views and templates ask these same functions."""
 from __future__ import annotations
 
+import functools
+
 from flask import abort
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, lazyload
@@ -37,13 +39,16 @@ def membership_of(user, workspace: Workspace) -> Membership | None:
     return None if query is None else db.session.scalar(query.where(Membership.workspace_id == workspace.id))
 
 
-# Built once, run with parameters: every workspace page asks it first, and building a
-# statement costs more than running it.
-# The workspace comes from the join; the member is the logged-in person, loaded already.
-_MEMBERSHIP_BY_SLUG = (_active_memberships_of(bindparam("user_id"))
-                       .join(Workspace, Membership.workspace_id == Workspace.id)
-                       .where(Workspace.slug == bindparam("slug"))
-                       .options(contains_eager(Membership.workspace), lazyload(Membership.user)))
+@functools.cache
+def _membership_by_slug():
+    """The active membership of `:user_id` in the workspace `:slug`, with the workspace from the
+    join (the member is the logged-in person, loaded already). Built once, on first use (loader
+    options need every model mapped): every workspace page asks it first, and building a
+    statement costs more than running it."""
+    return (_active_memberships_of(bindparam("user_id"))
+            .join(Workspace, Membership.workspace_id == Workspace.id)
+            .where(Workspace.slug == bindparam("slug"))
+            .options(contains_eager(Membership.workspace), lazyload(Membership.user)))
 
 
 def load_workspace(slug: str, user) -> tuple[Workspace, Membership]:
@@ -51,7 +56,7 @@ def load_workspace(slug: str, user) -> tuple[Workspace, Membership]:
 
     One query: the membership with its workspace (every workspace page asks this first)."""
     authenticated = user is not None and getattr(user, "is_authenticated", False)
-    membership = db.session.scalar(_MEMBERSHIP_BY_SLUG, {"user_id": user.id, "slug": slug}) \
+    membership = db.session.scalar(_membership_by_slug(), {"user_id": user.id, "slug": slug}) \
         if authenticated else None
     if membership is None:
         abort(404)
