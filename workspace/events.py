@@ -88,9 +88,21 @@ def add_event_listener(fn) -> None:
         _LISTENERS.append(fn)
 
 
-# Built once (every paper page and part asks it): building a statement costs more than running it.
-_PAPER_STATE = (select(Event.id, Event.created_at).where(Event.paper_id == bindparam("paper_id"))
-                .order_by(Event.id.desc()).limit(1))
+def _newest_of_paper(*columns):
+    return select(*columns).where(Event.paper_id == bindparam("paper_id")).order_by(Event.id.desc()).limit(1)
+
+
+# Built once (every page with live updates, every paper page and part asks them): building a
+# statement costs more than running it.
+NEWEST_EVENT_ID = select(func.max(Event.id))
+_PAPER_STATE = _newest_of_paper(Event.id, Event.created_at)
+_PAPER_STATE_AND_NEWEST = select(NEWEST_EVENT_ID.scalar_subquery(),
+                                 _newest_of_paper(Event.id).scalar_subquery(),
+                                 _newest_of_paper(Event.created_at).scalar_subquery())
+
+
+def _state(event_id: int | None, created_at: datetime | None) -> tuple[int, str] | None:
+    return (event_id, created_at.isoformat()) if event_id is not None else None
 
 
 def paper_state(paper_id: int) -> tuple[int, str] | None:
@@ -100,23 +112,14 @@ def paper_state(paper_id: int) -> tuple[int, str] | None:
     backup (SQLite's sequence is restored too) or in a test database emptied between tests.
     """
     row = db.session.execute(_PAPER_STATE, {"paper_id": paper_id}).first()
-    return (row[0], row[1].isoformat()) if row else None
-
-
-def _newest_of_paper(column):
-    return (select(column).where(Event.paper_id == bindparam("paper_id"))
-            .order_by(Event.id.desc()).limit(1).scalar_subquery())
-
-
-_PAPER_STATE_AND_NEWEST = select(select(func.max(Event.id)).scalar_subquery(),
-                                 _newest_of_paper(Event.id), _newest_of_paper(Event.created_at))
+    return _state(*row) if row else None
 
 
 def paper_state_and_newest(paper_id: int) -> tuple[tuple[int, str] | None, int]:
     """`paper_state(paper_id)` and the newest event of all (where the paper page's live stream
     starts), in one query: the paper page asks both."""
     newest, event_id, created_at = db.session.execute(_PAPER_STATE_AND_NEWEST, {"paper_id": paper_id}).one()
-    return ((event_id, created_at.isoformat()) if event_id is not None else None), newest or 0
+    return _state(event_id, created_at), newest or 0
 
 
 def events_for_workspace(workspace_id: int, *, after_id: int = 0, limit: int | None = None):

@@ -7,7 +7,6 @@ catch up on what is older than the in-memory window.
 """
 from __future__ import annotations
 
-import functools
 import itertools
 import logging
 import threading
@@ -15,7 +14,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from workspace.db import read_only
 
@@ -84,18 +83,11 @@ def fetch_events(after_id: int, *, workspace_id: int | None = None, limit: int =
     return [_to_live(e) for e in db.session.scalars(stmt)]
 
 
-@functools.cache
-def _newest_event_id_statement():
-    from workspace.events import Event
-
-    return select(func.max(Event.id))
-
-
 def newest_event_id() -> int:
     from workspace.db import db
+    from workspace.events import NEWEST_EVENT_ID
 
-    # The statement is built once: every page with live updates asks this.
-    return db.session.scalar(_newest_event_id_statement()) or 0
+    return db.session.scalar(NEWEST_EVENT_ID) or 0
 
 
 class Hub:

@@ -164,19 +164,17 @@ def set_preferences(actor, modes: dict[str, str]) -> None:
                      changed=changed)
 
 
-def _visible(user):
-    """Notifications of workspaces the person is still an active member of."""
-    member_of = select(Membership.workspace_id).where(Membership.user_id == user.id, Membership.active.is_(True))
-    return (Notification.user_id == user.id) & (
+def _visible(user_id):
+    """Notifications of `user_id` (a value or a bind parameter) of workspaces the person is
+    still an active member of."""
+    member_of = select(Membership.workspace_id).where(Membership.user_id == user_id, Membership.active.is_(True))
+    return (Notification.user_id == user_id) & (
         Notification.workspace_id.is_(None) | Notification.workspace_id.in_(member_of))
 
 
 # Built once (asked on every page, for the bell): building it costs more than running it.
 _UNREAD_COUNT = select(func.count()).select_from(Notification).where(
-    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None),
-    Notification.workspace_id.is_(None) | Notification.workspace_id.in_(
-        select(Membership.workspace_id).where(Membership.user_id == bindparam("user_id"),
-                                              Membership.active.is_(True))))
+    _visible(bindparam("user_id")), Notification.read_at.is_(None))
 
 
 def unread_count_statement():
@@ -190,7 +188,7 @@ def unread_count(user) -> int:
 
 
 def notifications_of(user, *, unread_only: bool = False, limit: int = 100) -> list[Notification]:
-    stmt = select(Notification).where(_visible(user))
+    stmt = select(Notification).where(_visible(user.id))
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     return list(db.session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))

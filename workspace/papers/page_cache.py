@@ -111,13 +111,12 @@ def removed_sections(ctx: dict) -> list:
     """The paper's removed sections (id, title), for the page's list of them: the same for
     every viewer of a state of the paper."""
     store = cache()
-    if not store.enabled:
-        return [RemovedSection(s.id, s.title) for s in services.removed_sections(ctx["paper"])]
-    key = ("removed", *_state(ctx))
-    found = store.get(key)
+    key = ("removed", *_state(ctx)) if store.enabled else None
+    found = store.get(key) if key else None
     if found is None:
         found = [RemovedSection(s.id, s.title) for s in services.removed_sections(ctx["paper"])]
-        store.put(key, found, 64 + sum(64 + len(r.title) for r in found))
+        if key:
+            store.put(key, found, 64 + sum(64 + len(r.title) for r in found))
     return found
 
 

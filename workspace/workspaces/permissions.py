@@ -16,11 +16,13 @@ POLITICIAN = "politician"
 READER = "reader"
 
 
+def _logged_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
 def _active_memberships(user):
     """The query for `user`'s active memberships, or None for nobody logged in."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return _active_memberships_of(user.id)
+    return _active_memberships_of(user.id) if _logged_in(user) else None
 
 
 def _active_memberships_of(user_id: int):
@@ -55,9 +57,8 @@ def load_workspace(slug: str, user) -> tuple[Workspace, Membership]:
     """The workspace and the user's membership, or 404: others' workspaces do not exist.
 
     One query: the membership with its workspace (every workspace page asks this first)."""
-    authenticated = user is not None and getattr(user, "is_authenticated", False)
     membership = db.session.scalar(_membership_by_slug(), {"user_id": user.id, "slug": slug}) \
-        if authenticated else None
+        if _logged_in(user) else None
     if membership is None:
         abort(404)
     return membership.workspace, membership
