@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -18,11 +19,14 @@ CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 @contextmanager
 def recorded_statements(app):
-    """The SQL statements the app runs inside the block, as a list (to count a page's queries)."""
+    """The SQL statements this thread runs inside the block, as a list (to count a page's
+    queries; the app's background threads, such as the live hub's poll, are not counted)."""
     seen: list[str] = []
+    me = threading.get_ident()
 
     def record(_conn, _cursor, statement, *_rest):
-        seen.append(statement)
+        if threading.get_ident() == me:
+            seen.append(statement)
 
     with app.app_context():
         engine = db.engine

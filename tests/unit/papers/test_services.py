@@ -1,8 +1,10 @@
 import threading
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
+from tests.conftest import recorded_statements
 from workspace.db import db
 from workspace.events import Event
 from workspace.papers import services
@@ -237,8 +239,6 @@ def test_twenty_concurrent_stale_saves_lose_nothing(app, demo):
 def test_content_hash_reads_all_texts_in_one_query(ws, demo):
     """A paper page's header asks for it on every save while a round is open: one query for
     the texts, not one a section."""
-    from sqlalchemy import event
-
     p = services.create_paper(demo.user(SKANE), ws, title="Många avsnitt",
                               sections=[(f"Avsnitt {i}", f"<p>Text {i}.</p>") for i in range(12)])
     db.session.commit()
@@ -246,13 +246,7 @@ def test_content_hash_reads_all_texts_in_one_query(ws, demo):
     paper_id = p.id
     db.session.expire_all()
     p = db.session.get(Paper, paper_id)
-    statements = []
-    engine = db.engine
-    record = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(current_app) as statements:
         assert services.paper_content_hash(p) == expected
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert len([s for s in statements if "FROM revision" in s]) == 1, statements
     assert len(statements) <= 3, statements  # the paper's sections, their texts (and the paper)
