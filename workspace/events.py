@@ -122,6 +122,20 @@ def paper_state_and_newest(paper_id: int) -> tuple[tuple[int, str] | None, int]:
     return _state(event_id, created_at), newest or 0
 
 
+_PAPER_CHANGES = (select(Event.id, Event.payload)
+                  .where(Event.paper_id == bindparam("paper_id"), Event.id > bindparam("after_id"),
+                         Event.id <= bindparam("upto_id"))
+                  .order_by(Event.id).limit(bindparam("limit")))
+
+
+def paper_changes(paper_id: int, after_id: int, upto_id: int, limit: int) -> list[tuple[int, int | None]]:
+    """The events that changed `paper_id` after event `after_id`, up to `upto_id`, oldest
+    first, at most `limit`: each as its id and the section it names (None: the whole paper)."""
+    rows = db.session.execute(_PAPER_CHANGES, {"paper_id": paper_id, "after_id": after_id,
+                                               "upto_id": upto_id, "limit": limit})
+    return [(event_id, (payload or {}).get("section_id")) for event_id, payload in rows]
+
+
 def events_for_workspace(workspace_id: int, *, after_id: int = 0, limit: int | None = None):
     stmt = (
         select(Event)

@@ -290,3 +290,127 @@ def test_removed_sections_follow_remove_and_restore_and_are_shared(app, as_user,
     assert statements and not [s for s in statements if "deleted_at IS NOT NULL" in s]  # from the cache
     assert official.post(f"{url}/sections/{sid}/restore", htmx=True).status_code == 200
     assert "borttaget avsnitt" not in removed_part(other.get(url).text)
+
+
+# --- one section at a time -------------------------------------------------------------
+
+@pytest.fixture
+def three_sections(app, demo):
+    """A paper of three sections (first, middle, last: their move buttons differ)."""
+    from workspace.papers import services as papers
+
+    with app.test_request_context(method="POST"):
+        p = papers.create_paper(demo.user(SKANE), demo.workspace("sydsverige"), title="Tre avsnitt",
+                                sections=[("Ett", "<p>Första texten.</p>"), ("Två", "<p>Andra texten.</p>"),
+                                          ("Tre", "<p>Tredje texten.</p>")])
+        db.session.commit()
+        return {"url": f"/w/sydsverige/papers/{p.id}",
+                "sections": [(s.id, s.current_revision_id) for s in p.live_sections]}
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """The sections the page cache renders (ids, in order), as they are rendered."""
+    seen: list[int] = []
+    real = page_cache._render
+
+    def spy(template, ctx):
+        if template == "papers/_section.html":
+            seen.append(ctx["section"].id)
+        return real(template, ctx)
+
+    monkeypatch.setattr(page_cache, "_render", spy)
+    return seen
+
+
+def section_html(page: str, sid: int) -> str:
+    start = page.index(f'<li id="section-{sid}"')
+    return page[start:page.index("</section>\n</li>", start)]  # its comment panel closes it
+
+
+def test_after_a_save_the_next_view_renders_only_that_section(app, as_user, three_sections, cache, rendered):
+    official, reader = as_user(SKANE), as_user(READER)
+    url, ((one, _), (two, base_two), (three, _)) = three_sections["url"], three_sections["sections"]
+    reader.get(url)
+    assert rendered == [one, two, three]
+    rendered.clear()
+    assert official.post(f"{url}/sections/{two}", {"html": "<p>Andra, ändrad.</p>",
+                                                   "base_revision_id": base_two}, htmx=True).status_code == 200
+    rendered.clear()  # the save's own answer is not the page
+    page = reader.get(url).text
+    assert rendered == [two]
+    assert "Andra, ändrad." in section_html(page, two) and "Första texten." in section_html(page, one)
+    # The page equals one drawn from scratch.
+    cache.clear()
+    assert without_tokens(reader.get(url).text) == without_tokens(page)
+
+
+def test_a_comment_renders_only_its_section_and_the_refresh_shares_it(app, as_user, demo, three_sections,
+                                                                        cache, rendered):
+    from workspace.comments import services as comments
+    from workspace.papers.models import Section
+
+    reader, writer = as_user(READER), as_user(POLITICIAN)
+    url, ((one, _), (two, _), (three, _)) = three_sections["url"], three_sections["sections"]
+    reader.get(url)
+    rendered.clear()
+    with app.test_request_context(method="POST"):
+        comments.start_thread(demo.user(POLITICIAN), db.session.get(Section, three), "Fråga om tre.", None)
+        db.session.commit()
+    # The refresh every open page fetches renders the section once for each kind of viewer …
+    assert "Fråga om tre." in reader.hx_get(f"{url}/sections/{three}").text
+    assert rendered == [three]
+    # … and the next page view takes it from there.
+    page = reader.get(url).text
+    assert rendered == [three] and "Fråga om tre." in section_html(page, three)
+    assert "Fråga om tre." not in section_html(page, two)
+    # The writer has buttons of their own, in every section (a viewer of their own).
+    rendered.clear()
+    assert "Fråga om tre." in writer.get(url).text and rendered == [one, two, three]
+
+
+def test_a_change_to_the_whole_paper_renders_every_section(app, as_user, three_sections, cache, rendered):
+    official, reader = as_user(SKANE), as_user(READER)
+    url, ids = three_sections["url"], [sid for sid, _ in three_sections["sections"]]
+    assert 'hx-get="' + f"{url}/sections/{ids[0]}?edit=1" in official.get(url).text
+    assert official.post(f"{url}/status", {"status": "review"}).status_code == 303
+    rendered.clear()
+    page = official.get(url).text
+    assert rendered == ids
+    reader.get(url)
+
+
+def test_moving_and_removing_keep_the_first_and_last_buttons_right(app, as_user, three_sections, cache):
+    official = as_user(SKANE)
+    url, ((one, _), (two, _), (three, _)) = three_sections["url"], three_sections["sections"]
+
+    def disabled(page: str, sid: int) -> set[str]:
+        part = section_html(page, sid)
+        return {d for d in ("up", "down") if re.search(rf'value="{d}"[^>]*disabled', part)}
+
+    page = official.get(url).text
+    assert (disabled(page, one), disabled(page, two), disabled(page, three)) == ({"up"}, set(), {"down"})
+    assert official.post(f"{url}/sections/{three}/move", {"direction": "up"}, htmx=True).status_code == 200
+    page = official.get(url).text  # Ett, Tre, Två
+    assert page.index(f'id="section-{three}"') < page.index(f'id="section-{two}"')
+    assert (disabled(page, one), disabled(page, three), disabled(page, two)) == ({"up"}, set(), {"down"})
+    assert official.post(f"{url}/sections/{one}/remove", htmx=True).status_code == 200
+    page = official.get(url).text  # Tre, Två
+    assert f'id="section-{one}"' not in page
+    assert (disabled(page, three), disabled(page, two)) == ({"up"}, {"down"})
+    cache.clear()
+    assert without_tokens(official.get(url).text) == without_tokens(page)
+
+
+def test_many_changes_at_once_start_the_sections_anew(app, as_user, three_sections, cache, rendered, monkeypatch):
+    monkeypatch.setattr(page_cache, "_MAX_CHANGES", 1)
+    official, reader = as_user(SKANE), as_user(READER)
+    url, ((one, _), (two, base_two), (three, _)) = three_sections["url"], three_sections["sections"]
+    reader.get(url)
+    assert official.post(f"{url}/sections/{one}/rename", {"title": "Ett nytt"}, htmx=True).status_code == 200
+    assert official.post(f"{url}/sections/{two}", {"html": "<p>Två nytt.</p>", "base_revision_id": base_two},
+                         htmx=True).status_code == 200
+    rendered.clear()
+    page = reader.get(url).text
+    assert rendered == [one, two, three]
+    assert "Ett nytt" in section_html(page, one) and "Två nytt." in section_html(page, two)

@@ -14,6 +14,11 @@ someone's save) come from here too. What they show depends on:
 - the CSRF token and who is editing which section right now: per request, so the cached
   HTML holds a placeholder token and empty presence marks, filled in on the way out.
 
+The sections are kept one by one: a section's key names the newest change to it and the
+newest change to the paper as a whole (its status, its title, a round …), worked out from the
+events since the state this process knew before. After someone's save, the next view renders
+that one section, not twenty, and the refresh that every open page fetches shares it.
+
 Keys name states, so nothing is ever invalidated: a new state is a new key, and old
 entries are forgotten when space runs out. A process that restores a backup must restart
 (as `flask restore` says); the key also carries the event's time, so ids given again after a
@@ -29,11 +34,14 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+from sqlalchemy import bindparam, select
+
 from workspace.cache import BoundedCache
 from workspace.comments.services import participants, prefetch_paper
-from workspace.events import paper_state
+from workspace.db import db
+from workspace.events import paper_changes, paper_state
 from workspace.papers import services
-from workspace.papers.models import Paper
+from workspace.papers.models import Paper, Section
 from workspace.web.templating import csrf_token
 
 # Stands for the CSRF token in cached HTML. Random per process (the cache is too), so no
@@ -50,61 +58,155 @@ def cache() -> BoundedCache:
     return current_app.extensions[_EXTENSION]
 
 
+# A paper page renders its missing sections with the whole paper's comments loaded at once
+# (a few queries) when more than this many are missing; fewer load their own.
+_LOAD_WHOLE_PAPER_FROM = 3
+# Events read to bring a paper's section marks up to date; more than this, and they start anew.
+_MAX_CHANGES = 200
+
+
 def section_items(ctx: dict) -> Markup:
     """The items of the page's section list for this request. `ctx` is the paper page's
     template context (ws, me, paper, can_edit, present_people …)."""
-    return _shared(("sections",), ctx, "papers/_section_list.html", comments=True,
-                   prepare=lambda: load_sections(ctx["paper"]))
+    store = cache()
+    if not store.enabled:
+        load_sections(ctx["paper"])
+        return Markup(render_template("papers/_section_list.html", **ctx))
+    order = _live_order(ctx)
+    keys = _section_keys(ctx, order)
+    parts = [store.get(k) for k in keys]
+    if None in parts:
+        live = ctx["paper"].live_sections
+        if [s.id for s in live] != list(order):  # changed since its state was read: the rows win
+            order = tuple(s.id for s in live)
+            keys = _section_keys(ctx, order)
+            parts = [store.get(k) for k in keys]
+        missing = [i for i, part in enumerate(parts) if part is None]
+        if len(missing) >= _LOAD_WHOLE_PAPER_FROM:
+            load_sections(ctx["paper"])
+        for i in missing:
+            parts[i] = _render_into(store, keys[i], "papers/_section.html",
+                                    {**ctx, "section": live[i], "section_ids": list(order)})
+    return Markup(_personal(b"".join(parts).decode("utf-8"), ctx))
 
 
 def section_item(ctx: dict) -> Markup:
     """One section as its list item: what a live refresh fetches after someone's save, once
-    for every open page. `ctx` holds the section (see papers.views._section_context)."""
-    return _shared(("section", ctx["section"].id), ctx, "papers/_section.html", comments=True)
+    for every open page, and the same entry the next page view takes. `ctx` holds the section
+    (see papers.views._section_context)."""
+    store = cache()
+    if not store.enabled:
+        return Markup(render_template("papers/_section.html", **ctx))
+    order = _live_order(ctx)
+    section = ctx["section"]
+    if section.id not in order:  # removed or added since the state was read
+        return Markup(render_template("papers/_section.html", **ctx))
+    key = _section_keys(ctx, order)[order.index(section.id)]
+    stored = store.get(key)
+    if stored is None:
+        stored = _render_into(store, key, "papers/_section.html", {**ctx, "section_ids": list(order)})
+    return Markup(_personal(stored.decode("utf-8"), ctx))
+
+
+def _section_keys(ctx: dict, order: tuple) -> list[tuple]:
+    """The keys of the sections `order`. What a section shows depends on: its own changes and
+    the paper's (`_marks`), the names and the viewer (as every shared part), and whether it is
+    first or last (its move buttons)."""
+    marks = _marks(ctx)
+    common = (marks.paper, *_names(ctx), *_viewer(ctx, comments=True))
+    last = len(order) - 1
+    return [("section", sid, marks.sections.get(sid, marks.base), *common, i == 0, i == last)
+            for i, sid in enumerate(order)]
+
+
+_LIVE_ORDER = (select(Section.id).where(Section.paper_id == bindparam("paper_id"), Section.deleted_at.is_(None))
+               .order_by(Section.position, Section.id))
+
+
+def _live_order(ctx: dict) -> tuple:
+    """The ids of the paper's sections in their order, once per state of the paper."""
+    order = ctx.get("_live_order")
+    if order is None:
+        store, key = cache(), ("order", *_state(ctx))
+        order = store.get(key)
+        if order is None:
+            order = tuple(db.session.scalars(_LIVE_ORDER, {"paper_id": ctx["paper"].id}))
+            store.put(key, order, 64 + 8 * len(order))
+        ctx["_live_order"] = order
+    return order
+
+
+class Marks(NamedTuple):
+    """Where the paper's sections stand at one state of the paper: the newest change to each
+    section and to the paper as a whole, each an event id or, for what has not changed since
+    this process first looked, `base`."""
+    state: tuple | None
+    base: tuple
+    paper: object
+    sections: dict
+
+
+def _marks(ctx: dict) -> Marks:
+    """The paper's marks at this request's state: from the marks of the state this process
+    knew before, moved on by the events since (one query), or anew."""
+    marks = ctx.get("_marks")
+    if marks is not None:
+        return marks
+    paper, state = ctx["paper"], _paper_state(ctx)
+    store, key = cache(), ("marks", paper.id, paper.created_at.isoformat())
+    known = store.get(key)
+    if known is not None and known.state == state:
+        marks = known
+    else:
+        changes = None
+        if known is not None and known.state is not None and state is not None and known.state[0] < state[0]:
+            changes = paper_changes(paper.id, known.state[0], state[0], _MAX_CHANGES + 1)
+        if changes is not None and len(changes) <= _MAX_CHANGES and changes and changes[-1][0] == state[0]:
+            sections, whole = dict(known.sections), known.paper
+            for event_id, section_id in changes:
+                if section_id is None:
+                    whole = event_id
+                else:
+                    sections[section_id] = event_id
+            marks = Marks(state, known.base, whole, sections)
+        else:
+            base = ("base", state)
+            marks = Marks(state, base, base, {})
+        store.put(key, marks, 128 + 32 * len(marks.sections))
+    ctx["_marks"] = marks
+    return marks
 
 
 def header(ctx: dict) -> Markup:
     """The paper's header (facts, status buttons, approval round): refreshed live on every
     save, once for every open page."""
-    return _shared(("header",), ctx, "papers/_header.html", comments=False)
+    return _shared(("header",), ctx, "papers/_header.html")
 
 
 def versions(ctx: dict) -> Markup:
     """The paper's named versions, with the form to save one."""
-    return _shared(("versions",), ctx, "papers/_versions.html", comments=False)
+    return _shared(("versions",), ctx, "papers/_versions.html")
 
 
-def _shared(name: tuple, ctx: dict, template: str, *, comments: bool, prepare=None) -> Markup:
+def _shared(name: tuple, ctx: dict, template: str) -> Markup:
     """`template` rendered once per state of the paper and kind of viewer, then made this
-    request's own (token, presence). With `comments`, it draws comment panels, whose
-    own-comment buttons make the writers of the paper's comments viewers of their own."""
+    request's own (token, presence)."""
     store = cache()
     if not store.enabled:
-        if prepare:
-            prepare()
         return Markup(render_template(template, **ctx))
-    paper, me = ctx["paper"], ctx["me"]
-    state = _state(ctx)
-    # Every right a paper's templates ask for (edit, comment, resolve, change status, run
-    # rounds) follows from the active membership's role and the paper's status (in the state).
-    viewer = (str(get_locale()), me.role)
-    person = 0
-    if comments:
-        own = store.get(("participants", *state))
-        if own is None:
-            own = participants(paper.id)
-            store.put(("participants", *state), own, 64 + 8 * len(own))
-        person = current_user.id if current_user.id in own else 0
-    key = (*name, *state, *viewer, person)
+    key = (*name, *_state(ctx), *_viewer(ctx, comments=False))
     stored = store.get(key)
     if stored is None:
-        if prepare:
-            prepare()
-        # Kept as UTF-8: a page is mostly text, and a str with one "–" in it takes two bytes a
-        # character.
-        stored = _render(template, ctx).encode("utf-8")
-        store.put(key, stored, len(stored))
+        stored = _render_into(store, key, template, ctx)
     return Markup(_personal(stored.decode("utf-8"), ctx))
+
+
+def _render_into(store: BoundedCache, key: tuple, template: str, ctx: dict) -> bytes:
+    """`template` rendered for everyone with this viewer's rights, kept under `key` as UTF-8:
+    a page is mostly text, and a str with one "–" in it takes two bytes a character."""
+    stored = _render(template, ctx).encode("utf-8")
+    store.put(key, stored, len(stored))
+    return stored
 
 
 def removed_sections(ctx: dict) -> list:
@@ -125,19 +227,44 @@ class RemovedSection(NamedTuple):
     title: str
 
 
-def _state(ctx: dict) -> tuple:
-    """The key of what the paper shows every viewer: its stored state (the newest event naming
-    it), and the names shown from rows whose changes are not events of the paper, as they are.
-    Asked once per request: a page draws several shared parts."""
-    state = ctx.get("_shared_state")
-    if state is None:
+def _viewer(ctx: dict, *, comments: bool) -> tuple:
+    """The kind of viewer: every right a paper's templates ask for (edit, comment, resolve,
+    change status, run rounds) follows from the active membership's role and the paper's status
+    (in the state). Parts with comment panels also name the writers of the paper's comments,
+    whose panels have buttons of their own."""
+    viewer = (str(get_locale()), ctx["me"].role)
+    if not comments:
+        return viewer
+    store, key = cache(), ("participants", *_state(ctx))
+    own = store.get(key)
+    if own is None:
+        own = participants(ctx["paper"].id)
+        store.put(key, own, 64 + 8 * len(own))
+    return (*viewer, current_user.id if current_user.id in own else 0)
+
+
+def _paper_state(ctx: dict) -> tuple | None:
+    """The paper's stored state: the newest event naming it. Asked once per request."""
+    if "_paper_state" not in ctx:
+        ctx["_paper_state"] = paper_state(ctx["paper"].id)
+    return ctx["_paper_state"]
+
+
+def _names(ctx: dict) -> tuple:
+    """The paper, and the names shown from rows whose changes are not events of the paper, as
+    they are."""
+    names = ctx.get("_names")
+    if names is None:
         paper, ws = ctx["paper"], ctx["ws"]
-        state = ctx["_shared_state"] = (
-            paper.id, paper.created_at.isoformat(),
-            ctx["_paper_state"] if "_paper_state" in ctx else paper_state(paper.id), ws.slug, ws.name,
-            paper.policy_area.name if paper.policy_area else None,
-            paper.lead_organization.name if paper.lead_organization else None)
-    return state
+        names = ctx["_names"] = (paper.id, paper.created_at.isoformat(), ws.slug, ws.name,
+                                 paper.policy_area.name if paper.policy_area else None,
+                                 paper.lead_organization.name if paper.lead_organization else None)
+    return names
+
+
+def _state(ctx: dict) -> tuple:
+    """The key of what the paper shows every viewer: its stored state and the names."""
+    return (_paper_state(ctx), *_names(ctx))
 
 
 def _render(template: str, ctx: dict) -> str:
