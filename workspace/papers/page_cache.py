@@ -42,11 +42,13 @@ from workspace.db import db
 from workspace.events import paper_changes, paper_state
 from workspace.papers import services
 from workspace.papers.models import Paper, Section
+from workspace.web.rendering import splice
 from workspace.web.templating import csrf_token
 
 # Stands for the CSRF token in cached HTML. Random per process (the cache is too), so no
 # text a person writes can be taken for it.
 TOKEN_PLACEHOLDER = "csrf-" + secrets.token_hex(16)
+_TOKEN_PLACEHOLDER_BYTES = TOKEN_PLACEHOLDER.encode("ascii")
 _EXTENSION = "samverkan.section_cache"
 
 
@@ -87,7 +89,7 @@ def section_items(ctx: dict) -> Markup:
         for i in missing:
             parts[i] = _render_into(store, keys[i], "papers/_section.html",
                                     {**ctx, "section": live[i], "section_ids": list(order)})
-    return Markup(_personal(b"".join(parts).decode("utf-8"), ctx))
+    return splice(_personal(b"".join(parts), ctx))
 
 
 def section_item(ctx: dict) -> Markup:
@@ -105,7 +107,7 @@ def section_item(ctx: dict) -> Markup:
     stored = store.get(key)
     if stored is None:
         stored = _render_into(store, key, "papers/_section.html", {**ctx, "section_ids": list(order)})
-    return Markup(_personal(stored.decode("utf-8"), ctx))
+    return splice(_personal(stored, ctx))
 
 
 def _section_keys(ctx: dict, order: tuple) -> list[tuple]:
@@ -198,7 +200,7 @@ def _shared(name: tuple, ctx: dict, template: str) -> Markup:
     stored = store.get(key)
     if stored is None:
         stored = _render_into(store, key, template, ctx)
-    return Markup(_personal(stored.decode("utf-8"), ctx))
+    return splice(_personal(stored, ctx))
 
 
 def _render_into(store: BoundedCache, key: tuple, template: str, ctx: dict) -> bytes:
@@ -286,11 +288,12 @@ def load_sections(paper: Paper) -> None:
     prefetch_paper(paper.id)
 
 
-def _personal(html: str, ctx: dict) -> str:
-    html = html.replace(TOKEN_PLACEHOLDER, csrf_token())
+def _personal(html: bytes, ctx: dict) -> bytes:
+    """Shared HTML made this request's own: its CSRF token, and who is editing which section."""
+    html = html.replace(_TOKEN_PLACEHOLDER_BYTES, csrf_token().encode("ascii"))
     others = [p for p in ctx.get("present_people") or () if p.section_id and p.user_id != current_user.id]
     for section_id in {p.section_id for p in others}:
         empty = render_template("live/_section_presence.html", section_id=section_id, people=(), oob=False)
-        html = html.replace(empty, render_template("live/_section_presence.html", section_id=section_id,
-                                                   people=others, oob=False), 1)
+        html = html.replace(empty.encode("utf-8"), render_template(
+            "live/_section_presence.html", section_id=section_id, people=others, oob=False).encode("utf-8"), 1)
     return html

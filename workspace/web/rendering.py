@@ -1,8 +1,11 @@
 """One way to render: a whole page, or one named block of it for htmx."""
 from __future__ import annotations
 
+import secrets
+
 from flask import current_app, g, make_response, render_template, session
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 
 from workspace.db import db
 from workspace.mail.sender import sender as mail_sender
@@ -22,9 +25,35 @@ def render(template: str, *, block: str | None = None, status: int = 200, **cont
             html += render_template("web/_flash.html", oob=True)
     else:
         html = render_template(template, **context)
-    resp = make_response(html, status)
+    resp = make_response(_with_spliced_parts(html), status)
     resp.vary.add("HX-Request")
     return resp
+
+
+# Stands for a spliced part in a template's output. Random per process, so no text a person
+# writes can be taken for it.
+_SPLICE = "splice-" + secrets.token_hex(16) + "-"
+
+
+def splice(part: bytes) -> Markup:
+    """Put `part` (UTF-8 HTML) where this is drawn, after the page is encoded: a big part kept
+    as UTF-8 (the paper page's shared parts, about 200 KB) is then neither decoded nor encoded
+    again for each request. Only what `render` answers can hold such parts."""
+    parts = g.setdefault("spliced_parts", [])
+    parts.append(part)
+    return Markup(f"{_SPLICE}{len(parts) - 1}.")
+
+
+def _with_spliced_parts(html: str) -> str | bytes:
+    parts = g.pop("spliced_parts", None)
+    if not parts:
+        return html
+    head, *rest = html.split(_SPLICE)
+    out = [head.encode("utf-8")]
+    for piece in rest:
+        index, after = piece.split(".", 1)
+        out += (parts[int(index)], after.encode("utf-8"))
+    return b"".join(out)
 
 
 def render_invalid(template: str, *, block: str | None = None, **context):
