@@ -136,7 +136,12 @@ def test_section_operations(app, as_user, paper):
     url = f"{P}/{paper['id']}"
     r = c.post(url + "/sections", {"title": "Krav"}, htmx=True)
     assert r.status_code == 200 and "Krav" in r.text
-    assert c.post(url + "/sections", {"title": ""}, htmx=True).status_code == 422
+    r = c.post(url + "/sections", {"title": ""}, htmx=True)
+    assert r.status_code == 422 and 'id="new-section-error"' in r.text and 'aria-invalid="true"' in r.text
+    long_title = "Lång rubrik " * 30  # over 300 characters: refused, and what was written stays
+    r = c.post(url + "/sections", {"title": long_title}, htmx=True)
+    assert r.status_code == 422 and 'id="new-section-error"' in r.text and f'value="{long_title}"' in r.text
+    assert 'id="new-section-error"' not in c.get(url).text  # a new page has an empty form
     with app.app_context():
         ids = [s.id for s in db.session.get(Paper, paper["id"]).live_sections]
     krav = ids[1]

@@ -276,7 +276,7 @@ def _paper_context(ws, me, paper, **extra):
                 # Made only if drawn: the page's shared parts mostly come from the cache.
                 removed=LazyList(lambda: page_cache.removed_sections(ctx)),
                 snapshots=LazyList(lambda: services.snapshots_of(paper)), snapshot_form=Lazy(SnapshotForm),
-                section_form=Lazy(SectionTitleForm), live_url=_live(ws, paper, after=newest))
+                section_form=None, live_url=_live(ws, paper, after=newest))
     page.update(extra)  # a form with its errors, a message …
     ctx = _paper_part_context(ws, me, paper, **page)
     return ctx
