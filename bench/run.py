@@ -10,8 +10,8 @@ import importlib.util
 import os
 import sys
 
-BENCHES = {"http": "bench.http_bench", "live": "bench.live_bench", "search": "bench.search_bench",
-           "export": "bench.export_bench"}
+BENCHES = {"http": "bench.http_bench", "views": "bench.view_after_change", "live": "bench.live_bench",
+           "search": "bench.search_bench", "export": "bench.export_bench"}
 
 
 def _run_http(rest: list[str]) -> None:

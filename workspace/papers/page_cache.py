@@ -78,18 +78,34 @@ def section_items(ctx: dict) -> Markup:
     keys = _section_keys(ctx, order)
     parts = [store.get(k) for k in keys]
     if None in parts:
-        live = ctx["paper"].live_sections
-        if [s.id for s in live] != list(order):  # changed since its state was read: the rows win
-            order = tuple(s.id for s in live)
-            keys = _section_keys(ctx, order)
-            parts = [store.get(k) for k in keys]
+        paper = ctx["paper"]
         missing = [i for i, part in enumerate(parts) if part is None]
-        if len(missing) >= _LOAD_WHOLE_PAPER_FROM:
-            load_sections(ctx["paper"])
+        # After a change, those few sections alone; else (or if the list changed since its
+        # state was read) all of them, as they are now.
+        sections = _live_sections_of(paper, [order[i] for i in missing]) \
+            if len(missing) < _LOAD_WHOLE_PAPER_FROM else None
+        if sections is None:
+            live = paper.live_sections
+            if [s.id for s in live] != list(order):  # the rows win
+                order = tuple(s.id for s in live)
+                keys = _section_keys(ctx, order)
+                parts = [store.get(k) for k in keys]
+                missing = [i for i, part in enumerate(parts) if part is None]
+            if len(missing) >= _LOAD_WHOLE_PAPER_FROM:
+                load_sections(paper)
+            sections = {s.id: s for s in live}
         for i in missing:
             parts[i] = _render_into(store, keys[i], "papers/_section.html",
-                                    {**ctx, "section": live[i], "section_ids": list(order)})
+                                    {**ctx, "section": sections[order[i]], "section_ids": list(order)})
     return splice(_personal(b"".join(parts), ctx))
+
+
+def _live_sections_of(paper: Paper, ids: list[int]) -> dict | None:
+    """The sections `ids` of `paper` by id, or None if one is no longer there."""
+    found = [db.session.get(Section, sid) for sid in ids]
+    if any(s is None or s.paper_id != paper.id or s.deleted_at is not None for s in found):
+        return None
+    return {s.id: s for s in found}
 
 
 def section_item(ctx: dict) -> Markup:
@@ -186,17 +202,18 @@ def header(ctx: dict) -> Markup:
 
 
 def versions(ctx: dict) -> Markup:
-    """The paper's named versions, with the form to save one."""
-    return _shared(("versions",), ctx, "papers/_versions.html")
+    """The paper's named versions, with the form to save one: they change only with the paper
+    as a whole (a new version), not with its sections."""
+    return _shared(("versions",), ctx, "papers/_versions.html", state=(_marks(ctx).paper, *_names(ctx)))
 
 
-def _shared(name: tuple, ctx: dict, template: str) -> Markup:
-    """`template` rendered once per state of the paper and kind of viewer, then made this
-    request's own (token, presence)."""
+def _shared(name: tuple, ctx: dict, template: str, state: tuple | None = None) -> Markup:
+    """`template` rendered once per state of the paper (or the `state` given) and kind of
+    viewer, then made this request's own (token, presence)."""
     store = cache()
     if not store.enabled:
         return Markup(render_template(template, **ctx))
-    key = (*name, *_state(ctx), *_viewer(ctx, comments=False))
+    key = (*name, *(state or _state(ctx)), *_viewer(ctx, comments=False))
     stored = store.get(key)
     if stored is None:
         stored = _render_into(store, key, template, ctx)
