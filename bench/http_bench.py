@@ -428,6 +428,11 @@ def measure(*, duration: int, connections: int, only: set[str] | None = None) ->
             row = dict(rs[len(rs) // 2])
             row["ratios"] = [round(x["ratio"], 2) for x in rs]
             row["cpu_ratios"] = [round(x["cpu_ratio"], 2) for x in rs]
+            if len(rs) > 1:
+                # The host's quiet minutes, whenever each came: the route's best run against the
+                # baseline's best (a slow baseline next to a route flatters the route's ratio).
+                row["best_ratio"] = max(x["rps"] for x in rs) / max(x["rps"] for x in seen_baseline)
+                row["best_cpu_ratio"] = min(x["cpu_ms"] for x in seen_baseline) / min(x["cpu_ms"] for x in rs)
             out["rows"][name] = row
         # The mean of all baseline runs, for the table's first row.
         b = {k: sum(x[k] for x in seen_baseline) / len(seen_baseline) for k in ("rps", "p50", "p95", "p99", "cpu_ms")}
@@ -465,10 +470,15 @@ def verdicts(res: dict) -> list[str]:
     rows = res["rows"]
     for name in (FIRST_VIEW, SEEN_BEFORE):
         if name in rows:
-            ratio = rows[name]["ratio"]
+            row = rows[name]
+            ratio, best = row["ratio"], row.get("best_ratio")
+            also = (f"; best run against the baseline's best {best:.2f}× (by CPU {row['best_cpu_ratio']:.2f}×)"
+                    if best is not None else "")
+            # Met only if it holds both ways: the median around it and the best against the best.
             out.append(f"{name} throughput {ratio:.2f}× the baseline around it (by server CPU per answer "
-                       f"{rows[name]['cpu_ratio']:.2f}×; target ≥ 0.5×): "
-                       + ("met" if ratio >= TARGETS["page_ratio"] else "MISSED"))
+                       f"{row['cpu_ratio']:.2f}×{also}; target ≥ 0.5×): "
+                       + ("met" if min(ratio, best if best is not None else ratio) >= TARGETS["page_ratio"]
+                          else "MISSED"))
     for name in ("section save (merge)", SAVE_ALONE):
         if name in rows:
             p95 = rows[name]["p95"] / 1000

@@ -5,6 +5,7 @@ from flask import abort
 from sqlalchemy import bindparam, select
 
 from workspace.db import db
+from workspace.events import state_and_newest, with_paper_state_and_newest
 from workspace.papers.models import Paper, Revision, Section
 from workspace.workspaces.permissions import SECRETARIAT, can_write_papers
 
@@ -42,6 +43,7 @@ def allowed_transitions(m, paper: Paper) -> list[str]:
 # running it (a plain session.get builds one for every call).
 _PAPER_IN_WORKSPACE = select(Paper).where(Paper.id == bindparam("paper_id"),
                                           Paper.workspace_id == bindparam("workspace_id"))
+_PAPER_WITH_STATE = with_paper_state_and_newest(_PAPER_IN_WORKSPACE)
 
 
 def load_paper(ws, paper_id: int) -> Paper:
@@ -49,6 +51,16 @@ def load_paper(ws, paper_id: int) -> Paper:
     if paper is None:
         abort(404)
     return paper
+
+
+def load_paper_with_state(ws, paper_id: int):
+    """`load_paper`, and the paper's state and the newest event (`events.paper_state_and_newest`),
+    in one query: what the paper page asks first."""
+    row = db.session.execute(_PAPER_WITH_STATE, {"paper_id": paper_id, "workspace_id": ws.id}).first()
+    if row is None:
+        abort(404)
+    paper, *state = row
+    return paper, *state_and_newest(*state)
 
 
 def load_section(paper: Paper, section_id: int) -> Section:

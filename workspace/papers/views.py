@@ -22,6 +22,7 @@ from workspace.papers.permissions import (
     allowed_transitions,
     can_edit_paper,
     load_paper,
+    load_paper_with_state,
     load_revision,
     load_section,
 )
@@ -268,10 +269,10 @@ def _section_context(ws, me, paper, section, **extra):
     return _paper_part_context(ws, me, paper, section=section, **extra)
 
 
-def _paper_context(ws, me, paper, **extra):
-    """The whole page's: every part's context and the page's own parts."""
-    # The paper's state (the shared parts' key) and the live stream's start in one query.
-    state, newest = paper_state_and_newest(paper.id)
+def _paper_context(ws, me, paper, *, state_and_newest=None, **extra):
+    """The whole page's: every part's context and the page's own parts. `state_and_newest`:
+    the paper's state (the shared parts' key) and the live stream's start, if loaded already."""
+    state, newest = state_and_newest or paper_state_and_newest(paper.id)
     page = dict(transitions=allowed_transitions(me, paper), _paper_state=state,
                 # Made only if drawn: the page's shared parts mostly come from the cache.
                 removed=LazyList(lambda: page_cache.removed_sections(ctx)),
@@ -285,8 +286,8 @@ def _paper_context(ws, me, paper, **extra):
 @bp.get("/<int:paper_id>")
 def detail(slug: str, paper_id: int):
     ws, me = load_workspace(slug, current_user)
-    paper = load_paper(ws, paper_id)
-    ctx = _paper_context(ws, me, paper)
+    paper, state, newest = load_paper_with_state(ws, paper_id)
+    ctx = _paper_context(ws, me, paper, state_and_newest=(state, newest))
     # Called by the template only where it draws those parts (shared between viewers).
     ctx["section_items"] = lambda: page_cache.section_items(ctx)
     ctx["header_html"] = lambda: page_cache.header(ctx)
