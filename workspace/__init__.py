@@ -39,12 +39,13 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         install_sqlite_locking(db.engine)
 
-    from workspace.web import context, errors, security, templating
+    from workspace.web import context, errors, security, site_header, templating
 
     errors.init_app(app)
     security.init_app(app)
     context.init_app(app)
     templating.init_app(app)
+    site_header.init_app(app)
 
     from workspace.live import context as live_context
 

@@ -51,3 +51,94 @@ def test_someone_in_no_workspace_still_sees_their_unread_count(app, as_user, dem
     page = reader.get("/account").text
     assert _count(page) == 1
     assert "Sydsverige" not in page[:page.index("</header>")]
+
+
+# --- the site header, kept per set of what it shows (web/site_header.py) ----------------
+
+def _header(page: str) -> str:
+    return page[page.index('<header class="site-header">'):page.index("</header>")]
+
+
+TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def test_the_header_follows_every_fact_it_shows(app, as_user, demo):
+    from workspace.workspaces.models import Organization
+
+    reader = as_user(READER)
+    first = _header(reader.get("/account").text)
+    assert _header(reader.get("/account").text).replace(TOKEN_RE.findall(first)[0], "") \
+        == first.replace(TOKEN_RE.findall(first)[0], "")
+    # Each fact alone (a new name with the same initials, then the e-mail) makes a new header.
+    with app.app_context():
+        user = demo.user(READER)
+        initials, user.name = user.initials, user.name + "son"
+        name = user.name
+        db.session.commit()
+        assert demo.user(READER).initials == initials
+    assert name in _header(reader.get("/account").text)
+    with app.app_context():
+        demo.user(READER).email = "ny.lasare@demo.example"
+        db.session.commit()
+    header = _header(reader.get("/account").text)
+    assert "ny.lasare@demo.example" in header
+    with app.app_context():
+        demo.user("ny.lasare@demo.example").name = "Lisa Läsare-Ny"
+        db.session.commit()
+    header = _header(reader.get("/account").text)
+    assert "Lisa Läsare-Ny" in header and ">LL<" in header
+    with app.app_context():
+        org = db.session.get(Organization, demo.user("ny.lasare@demo.example").organization_id)
+        org.name = "Region Nytt Namn"
+        db.session.commit()
+    assert "Region Nytt Namn" in _header(reader.get("/account").text)
+    _unread(app, demo, "ny.lasare@demo.example", None)
+    assert _count(reader.get("/account").text) == _count(header) + 1
+    # The workspace of the page: the search looks there, and the menu marks it.
+    page_header = _header(reader.get("/w/sydsverige").text)
+    assert 'action="/w/sydsverige/search"' in page_header
+    assert 'aria-current="page">Regionsamverkan Sydsverige' in page_header
+    assert 'aria-current="page"' not in _header(reader.get("/account").text)
+    with app.app_context():
+        for m in db.session.scalars(select(Membership).where(
+                Membership.user_id == demo.user("ny.lasare@demo.example").id)):
+            m.active = False
+        db.session.commit()
+    assert "Regionsamverkan Sydsverige" not in _header(reader.get("/account").text)
+    # The language.
+    english = as_user("tjansteman.skane@demo.example")
+    assert "Mina samverkansorgan" in _header(english.get("/account").text)
+    assert english.post("/language", {"locale": "en", "next": "/account"}).status_code in (302, 303)
+    assert "My cooperation bodies" in _header(english.get("/account").text)
+
+
+def test_token_and_path_are_each_requests_own(app, as_user, demo):
+    official, other = as_user("tjansteman.skane@demo.example"), as_user("tjansteman.kronoberg@demo.example")
+    tokens = set()
+    for who in (official, other, official, other):
+        header = _header(who.get("/account?tab=a&b=<x>").text)
+        assert 'name="next" value="/account?tab=a&amp;b=&lt;x&gt;"' in header, header
+        tokens |= set(TOKEN_RE.findall(header))
+    assert len(tokens) >= 2
+    # The language switch works with the token the header drew.
+    header = _header(official.get("/account").text)
+    resp = official.http.post("/language", data={"locale": "en", "next": "/account",
+                                                   "csrf_token": TOKEN_RE.findall(header)[0]})
+    assert resp.status_code in (302, 303)
+
+
+def test_without_a_cache_the_header_is_the_same(app, as_user, demo, monkeypatch):
+    from workspace.cache import BoundedCache
+
+    reader = as_user(READER)
+    cached = _header(reader.get("/w/sydsverige").text)
+    monkeypatch.setitem(app.extensions, "samverkan.header_cache", BoundedCache(0))
+    plain = _header(reader.get("/w/sydsverige").text)
+    token = TOKEN_RE.findall(plain)[0]
+    assert cached.replace(TOKEN_RE.findall(cached)[0], token) == plain
+
+
+def test_the_login_page_has_the_header_without_a_person(app):
+    client = app.test_client()
+    header = _header(client.get("/login").get_data(as_text=True))
+    assert "user-menu" not in header and "lang-switch" in header and 'name="next" value="/login"' in header

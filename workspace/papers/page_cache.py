@@ -26,10 +26,9 @@ restore cannot meet an old entry.
 """
 from __future__ import annotations
 
-import secrets
 from typing import NamedTuple
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -43,11 +42,8 @@ from workspace.events import paper_changes, paper_state
 from workspace.papers import services
 from workspace.papers.models import Paper, Section
 from workspace.web.rendering import splice
-from workspace.web.templating import csrf_token
+from workspace.web.templating import TOKEN_PLACEHOLDER, csrf_token, token_placeholder
 
-# Stands for the CSRF token in cached HTML. Random per process (the cache is too), so no
-# text a person writes can be taken for it.
-TOKEN_PLACEHOLDER = "csrf-" + secrets.token_hex(16)
 _TOKEN_PLACEHOLDER_BYTES = TOKEN_PLACEHOLDER.encode("ascii")
 _EXTENSION = "samverkan.section_cache"
 
@@ -289,14 +285,8 @@ def _state(ctx: dict) -> tuple:
 def _render(template: str, ctx: dict) -> str:
     """Render as anyone with this viewer's rights sees it, with the token placeholder and
     nobody's presence."""
-    real = g.pop("csrf_token", None)
-    g.csrf_token = TOKEN_PLACEHOLDER
-    try:
+    with token_placeholder():
         return render_template(template, **{**ctx, "present_people": None})
-    finally:
-        g.pop("csrf_token", None)
-        if real is not None:
-            g.csrf_token = real
 
 
 def load_sections(paper: Paper) -> None:
