@@ -331,7 +331,7 @@ def test_after_a_save_the_next_view_renders_only_that_section(app, as_user, thre
     official, reader = as_user(SKANE), as_user(READER)
     url, ((one, _), (two, base_two), (three, _)) = three_sections["url"], three_sections["sections"]
     reader.get(url)
-    assert rendered == ["papers/_header.html", one, two, three, "papers/_versions.html"]
+    assert rendered == ["papers/_header.html", one, two, three, "papers/_versions.html", "export/_paper_card.html"]
     rendered.clear()
     assert official.post(f"{url}/sections/{two}", {"html": "<p>Andra, ändrad.</p>",
                                                    "base_revision_id": base_two}, htmx=True).status_code == 200
@@ -413,3 +413,23 @@ def test_many_changes_at_once_start_the_sections_anew(app, as_user, three_sectio
     page = reader.get(url).text
     assert [r for r in rendered if isinstance(r, int)] == [one, two, three]
     assert "Ett nytt" in section_html(page, one) and "Två nytt." in section_html(page, two)
+
+
+def export_part(html: str) -> str:
+    return html[html.index('id="paper-export"'):html.index("</aside>")]
+
+
+def test_the_export_card_follows_pdf_and_the_viewers_rights(app, as_user, demo, paper, cache):  # noqa: F811
+    reader, secretariat = as_user(READER), as_user("kansli@demo.example")
+    pdf = f'href="{paper["url"]}/export">PDF<'
+    app.config["EXPORT_SOFFICE"] = "/bin/true"  # LibreOffice "installed"
+    try:
+        for _ in range(2):
+            assert pdf in export_part(reader.get(paper["url"]).text)
+        template_link = "/export/template"
+        assert template_link not in export_part(reader.get(paper["url"]).text)
+        assert template_link in export_part(secretariat.get(paper["url"]).text)
+        app.config["EXPORT_SOFFICE"] = ""  # turned off: the card says so on the next view
+        assert pdf not in export_part(reader.get(paper["url"]).text)
+    finally:
+        app.config.pop("EXPORT_SOFFICE")

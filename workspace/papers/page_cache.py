@@ -39,6 +39,7 @@ from workspace.cache import BoundedCache
 from workspace.comments.services import participants, prefetch_paper
 from workspace.db import db
 from workspace.events import paper_changes, paper_state
+from workspace.export.pdf import pdf_available
 from workspace.papers import services
 from workspace.papers.models import Paper, Section
 from workspace.web.rendering import splice
@@ -201,6 +202,12 @@ def versions(ctx: dict) -> Markup:
     """The paper's named versions, with the form to save one: they change only with the paper
     as a whole (a new version), not with its sections."""
     return _shared(("versions",), ctx, "papers/_versions.html", state=(_marks(ctx).paper, *_names(ctx)))
+
+
+def export_card(ctx: dict) -> Markup:
+    """The export card: the same for every state of the paper. It offers PDF only where
+    LibreOffice is installed (looked up once a minute), so that is in its key."""
+    return _shared(("export", pdf_available()), ctx, "export/_paper_card.html", state=_names(ctx))
 
 
 def _shared(name: tuple, ctx: dict, template: str, state: tuple | None = None) -> Markup:

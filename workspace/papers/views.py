@@ -292,6 +292,7 @@ def detail(slug: str, paper_id: int):
     ctx["section_items"] = lambda: page_cache.section_items(ctx)
     ctx["header_html"] = lambda: page_cache.header(ctx)
     ctx["versions_html"] = lambda: page_cache.versions(ctx)
+    ctx["export_card"] = lambda: page_cache.export_card(ctx)
     return render("papers/detail.html", block=request.args.get("part") if request.args.get("part") in
                   ("sections", "header", "versions") else None, **ctx)
 

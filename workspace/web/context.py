@@ -15,22 +15,26 @@ from workspace.workspaces.forms import ROLE_LABELS, RULE_LABELS, SIDE_LABELS
 
 @functools.cache
 def _layout_statement():
-    """The menu's workspaces, each row with the bell's unread count beside it (the same for every
-    row: SQLite and PostgreSQL run the uncorrelated count once). Built once."""
+    """The menu's workspaces (id, slug and name: what it draws, as plain rows, not objects), each
+    row with the bell's unread count beside it (the same for every row: SQLite and PostgreSQL
+    run the uncorrelated count once). Built once."""
     from workspace.notifications.services import unread_count_statement
+    from workspace.workspaces.models import Workspace
     from workspace.workspaces.services import workspaces_of_statement
 
-    return workspaces_of_statement().add_columns(unread_count_statement().scalar_subquery())
+    return (workspaces_of_statement().with_only_columns(Workspace.id, Workspace.slug, Workspace.name)
+            .add_columns(unread_count_statement().scalar_subquery().label("unread")))
 
 
 def layout_facts() -> tuple[list, int]:
-    """What the layout shows of the logged-in person on every page: their workspaces (the menu)
-    and their unread notifications (the bell), in one query, once per request."""
+    """What the layout shows of the logged-in person on every page: their workspaces (the menu:
+    rows with id, slug and name) and their unread notifications (the bell), in one query, once
+    per request."""
     facts = g.get("_layout_facts")
     if facts is None:
         rows = db.session.execute(_layout_statement(), {"user_id": current_user.id}).all()
         if rows:
-            facts = ([r[0] for r in rows], rows[0][1] or 0)
+            facts = (rows, rows[0].unread or 0)
         else:  # in no workspace: notifications of none (an account's own) may still be unread
             from workspace.notifications.services import unread_count
 
