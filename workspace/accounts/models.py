@@ -37,8 +37,13 @@ class User(UserMixin, db.Model):
 
     @property
     def initials(self) -> str:
-        parts = [p for p in self.name.split() if p]
-        return "".join(p[0] for p in parts[:2]).upper() or self.email[:2].upper()
+        return initials_of(self.name, self.email)
+
+
+def initials_of(name: str, email: str) -> str:
+    """What an avatar shows: the first letters of the first two names, else of the e-mail."""
+    parts = [p for p in name.split() if p]
+    return "".join(p[0] for p in parts[:2]).upper() or email[:2].upper()
 
 
 class AuthSession(db.Model):

@@ -7,10 +7,12 @@ so presence reaches every process through the same stream as everything else.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, bindparam, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from workspace.accounts.models import User, initials_of
 from workspace.db import db, read_only, utcnow
 from workspace.events import record_event
 
@@ -68,19 +70,33 @@ def leave(actor, paper, client_id: str) -> None:
         _changed(actor, paper, None, "left")
 
 
+class PresentPerson(NamedTuple):
+    """Someone who has a paper open, as the page draws them."""
+    user_id: int
+    section_id: int | None  # the section they edit, if any
+    name: str
+    email: str
+
+    @property
+    def initials(self) -> str:
+        return initials_of(self.name, self.email)
+
+
 # Built once (every paper page asks it): building a statement costs more than running it.
-_PRESENT_ON = (select(Presence).where(Presence.paper_id == bindparam("paper_id"),
-                                      Presence.last_seen_at >= bindparam("cutoff"))
+# Plain rows, not objects: loading objects cost the page three times as much.
+_PRESENT_ON = (select(Presence.user_id, Presence.section_id, User.name, User.email)
+               .join(User, User.id == Presence.user_id)
+               .where(Presence.paper_id == bindparam("paper_id"), Presence.last_seen_at >= bindparam("cutoff"))
                .order_by(Presence.id))
 
 
-def present_on(paper_id: int) -> list[Presence]:
-    rows = db.session.scalars(_PRESENT_ON, {"paper_id": paper_id, "cutoff": utcnow() - IDLE_AFTER}).all()
+def present_on(paper_id: int) -> list[PresentPerson]:
+    rows = db.session.execute(_PRESENT_ON, {"paper_id": paper_id, "cutoff": utcnow() - IDLE_AFTER}).all()
     # One entry per person: editing wins over just looking.
-    people: dict[int, Presence] = {}
+    people: dict[int, PresentPerson] = {}
     for r in rows:
         if r.user_id not in people or (r.section_id and not people[r.user_id].section_id):
-            people[r.user_id] = r
+            people[r.user_id] = PresentPerson(*r)
     return list(people.values())
 
 
