@@ -32,7 +32,6 @@ from flask import Flask, current_app, render_template
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
-
 from sqlalchemy import bindparam, select
 
 from workspace.cache import BoundedCache
