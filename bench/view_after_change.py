@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -56,8 +57,6 @@ def main() -> None:
     viewer, _ = logged_in(app, VIEWER, PASSWORD)
     writer, token = logged_in(app, VIEWER.replace("kronoberg", "skane"), PASSWORD)
     page = viewer.get(args.paper).get_data(as_text=True)
-    import re
-
     section_ids = [int(s) for s in re.findall(r'<li id="section-(\d+)" class="section"', page)]
     papers = [args.paper.rsplit("/", 1)[0] + f"/{n}" for n in range(1, 500)]
 

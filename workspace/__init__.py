@@ -39,12 +39,13 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         install_sqlite_locking(db.engine)
 
-    from workspace.web import context, errors, security, site_header, templating
+    from workspace.web import context, errors, kept, security, site_header, templating
 
     errors.init_app(app)
     security.init_app(app)
     context.init_app(app)
     templating.init_app(app)
+    kept.init_app(app)
     site_header.init_app(app)
 
     from workspace.live import context as live_context
@@ -52,10 +53,8 @@ def create_app(config: dict | None = None) -> Flask:
     live_context.init_app(app)
 
     from workspace.papers import context as papers_context
-    from workspace.papers import page_cache
 
     papers_context.init_app(app)
-    page_cache.init_app(app)
 
     from workspace.decisions import context as decisions_context
 

@@ -132,7 +132,7 @@ def test_without_a_cache_the_header_is_the_same(app, as_user, demo, monkeypatch)
 
     reader = as_user(READER)
     cached = _header(reader.get("/w/sydsverige").text)
-    monkeypatch.setitem(app.extensions, "samverkan.header_cache", BoundedCache(0))
+    monkeypatch.setitem(app.extensions, "samverkan.kept", BoundedCache(0))
     plain = _header(reader.get("/w/sydsverige").text)
     token = TOKEN_RE.findall(plain)[0]
     assert cached.replace(TOKEN_RE.findall(cached)[0], token) == plain

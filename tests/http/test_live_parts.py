@@ -11,7 +11,7 @@ from workspace.events import Event
 from workspace.papers import live_parts
 from workspace.papers import services as papers
 from workspace.papers.models import Paper
-from workspace.papers.page_cache import TOKEN_PLACEHOLDER
+from workspace.web.kept import TOKEN_PLACEHOLDER
 
 from .test_comments import POLITICIAN, READER, SKANE, make_thread, paper  # noqa: F401  (fixture)
 from .test_live import read_events

@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import recorded_statements
 from workspace.db import db
 from workspace.papers import page_cache
+from workspace.web import kept
 from workspace.cache import BoundedCache
 
 from .test_comments import POLITICIAN, READER, SKANE, make_thread, paper  # noqa: F401  (fixture)
@@ -29,7 +30,7 @@ def sections_part(html: str) -> str:
 
 @pytest.fixture
 def cache(app):
-    store = app.extensions["samverkan.section_cache"]
+    store = app.extensions["samverkan.kept"]
     store.clear()
     return store
 
@@ -85,7 +86,7 @@ def test_each_person_gets_their_own_csrf_token_and_it_works(app, as_user, demo, 
     for who in (first, second):
         page = who.get(paper["url"]).text
         found = set(TOKEN_RE.findall(sections_part(page)))
-        assert len(found) == 1 and page_cache.TOKEN_PLACEHOLDER not in page
+        assert len(found) == 1 and kept.TOKEN_PLACEHOLDER not in page
         tokens.append(found.pop())
     assert tokens[0] != tokens[1]
     resp = second.http.post(f"{paper['url']}/threads/{tid}/replies", data={"body": "Med min egen nyckel.",
@@ -135,7 +136,7 @@ def test_without_a_cache_the_page_is_the_same(app, as_user, demo, paper, monkeyp
     make_thread(app, demo, paper, body="Utan cache.")
     reader = as_user(READER)
     cached = reader.get(paper["url"]).text
-    monkeypatch.setitem(app.extensions, "samverkan.section_cache", BoundedCache(0))
+    monkeypatch.setitem(app.extensions, "samverkan.kept", BoundedCache(0))
     plain = reader.get(paper["url"]).text
     assert "Utan cache." in plain and without_tokens(plain) == without_tokens(cached)
 
@@ -207,7 +208,7 @@ def test_header_part_for_htmx_is_the_pages_header(app, as_user, demo, paper, cac
     assert frag.status_code == 200 and "<html" not in frag.text
     assert frag.text.lstrip().startswith('<div id="paper-header"')
     assert without_tokens(frag.text).strip() in without_tokens(page)
-    assert page_cache.TOKEN_PLACEHOLDER not in frag.text and len(set(TOKEN_RE.findall(frag.text))) == 1
+    assert kept.TOKEN_PLACEHOLDER not in frag.text and len(set(TOKEN_RE.findall(frag.text))) == 1
 
 
 def test_one_section_is_shared_but_each_viewer_gets_their_own(app, as_user, demo, paper, cache):  # noqa: F811
@@ -226,7 +227,7 @@ def test_one_section_is_shared_but_each_viewer_gets_their_own(app, as_user, demo
             assert frag.status_code == 200 and "<html" not in frag.text and "nya stambanor" in frag.text
             assert (edit_button in frag.text) is (who is official)
             assert (own_edit in frag.text) is (who is writer)
-            assert page_cache.TOKEN_PLACEHOLDER not in frag.text
+            assert kept.TOKEN_PLACEHOLDER not in frag.text
             tokens |= set(TOKEN_RE.findall(frag.text))
     assert cache.hits >= 3 and len(tokens) >= 3  # each person's own token
     # Someone starts editing: the others see it; a save shows on the next fetch.
@@ -246,7 +247,7 @@ def test_one_section_without_a_cache_is_the_same(app, as_user, demo, paper, monk
     official = as_user(SKANE)
     url = f"{paper['url']}/sections/{paper['section']}"
     cached = official.hx_get(url).text
-    monkeypatch.setitem(app.extensions, "samverkan.section_cache", BoundedCache(0))
+    monkeypatch.setitem(app.extensions, "samverkan.kept", BoundedCache(0))
     plain = official.hx_get(url).text
     assert "Utan cache." in plain and without_tokens(plain) == without_tokens(cached)
 
@@ -312,13 +313,17 @@ def three_sections(app, demo):
 def rendered(monkeypatch):
     """What the page cache renders, in order: a section as its id, another part by its template."""
     seen: list = []
-    real = page_cache._render
+    real = page_cache._renderer
 
     def spy(template, ctx):
-        seen.append(ctx["section"].id if template == "papers/_section.html" else template)
-        return real(template, ctx)
+        render = real(template, ctx)
 
-    monkeypatch.setattr(page_cache, "_render", spy)
+        def recorded():
+            seen.append(ctx["section"].id if template == "papers/_section.html" else template)
+            return render()
+        return recorded
+
+    monkeypatch.setattr(page_cache, "_renderer", spy)
     return seen
 
 

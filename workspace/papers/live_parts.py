@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from workspace.cache import SharedWork
 from workspace.db import db, read_only
-from workspace.papers.page_cache import TOKEN_PLACEHOLDER
+from workspace.web.kept import TOKEN_PLACEHOLDER
 
 # The header's verbs: those that change it always, and those that change the text, which
 # matter to it only while a round is open (its "the text has changed" notice).
@@ -143,7 +143,7 @@ def _render(app: Flask, viewer: Viewer, url: str, endpoint: str, args: dict) -> 
         if user is None or not user.is_active:
             return None
         g._login_user = user  # Flask-Login's current user for this render
-        g.csrf_token = TOKEN_PLACEHOLDER  # see templating.csrf_token
+        g.csrf_token = TOKEN_PLACEHOLDER  # see web/kept.py
         try:
             resp = app.make_response(app.view_functions[endpoint](
                 slug=viewer.slug, paper_id=viewer.paper_id, **{k: v for k, v in args.items() if k != "part"}))

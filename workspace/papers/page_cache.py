@@ -28,33 +28,21 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from flask import Flask, current_app, render_template
+from flask import render_template
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
-from workspace.cache import BoundedCache
 from workspace.comments.services import participants, prefetch_paper
 from workspace.db import db
 from workspace.events import paper_changes, paper_state
 from workspace.export.pdf import pdf_available
 from workspace.papers import services
 from workspace.papers.models import Paper, Section
+from workspace.web.kept import keep, kept, with_token
+from workspace.web.kept import store as kept_store
 from workspace.web.rendering import splice
-from workspace.web.templating import TOKEN_PLACEHOLDER, csrf_token, token_placeholder
-
-_TOKEN_PLACEHOLDER_BYTES = TOKEN_PLACEHOLDER.encode("ascii")
-_EXTENSION = "samverkan.section_cache"
-
-
-def init_app(app: Flask) -> None:
-    app.extensions[_EXTENSION] = BoundedCache(app.config["SECTION_CACHE_MB"] * 1024 * 1024)
-
-
-def cache() -> BoundedCache:
-    return current_app.extensions[_EXTENSION]
-
 
 # A paper page renders its missing sections with the whole paper's comments loaded at once
 # (a few queries) when more than this many are missing; fewer load their own.
@@ -66,7 +54,7 @@ _MAX_CHANGES = 200
 def section_items(ctx: dict) -> Markup:
     """The items of the page's section list for this request. `ctx` is the paper page's
     template context (ws, me, paper, can_edit, present_people …)."""
-    store = cache()
+    store = kept_store()
     if not store.enabled:
         load_sections(ctx["paper"])
         return Markup(render_template("papers/_section_list.html", **ctx))
@@ -91,8 +79,8 @@ def section_items(ctx: dict) -> Markup:
                 load_sections(paper)
             sections = {s.id: s for s in live}
         for i in missing:
-            parts[i] = _render_into(store, keys[i], "papers/_section.html",
-                                    {**ctx, "section": sections[order[i]], "section_ids": list(order)})
+            parts[i] = keep(keys[i], _renderer("papers/_section.html",
+                                               {**ctx, "section": sections[order[i]], "section_ids": list(order)}))
     return splice(_personal(b"".join(parts), ctx))
 
 
@@ -108,7 +96,7 @@ def section_item(ctx: dict) -> Markup:
     """One section as its list item: what a live refresh fetches after someone's save, once
     for every open page, and the same entry the next page view takes. `ctx` holds the section
     (see papers.views._section_context)."""
-    store = cache()
+    store = kept_store()
     if not store.enabled:
         return Markup(render_template("papers/_section.html", **ctx))
     order = _live_order(ctx)
@@ -116,10 +104,7 @@ def section_item(ctx: dict) -> Markup:
     if section.id not in order:  # removed or added since the state was read
         return Markup(render_template("papers/_section.html", **ctx))
     key = _section_keys(ctx, order)[order.index(section.id)]
-    stored = store.get(key)
-    if stored is None:
-        stored = _render_into(store, key, "papers/_section.html", {**ctx, "section_ids": list(order)})
-    return splice(_personal(stored, ctx))
+    return splice(_personal(kept(key, _renderer("papers/_section.html", {**ctx, "section_ids": list(order)})), ctx))
 
 
 def _section_keys(ctx: dict, order: tuple) -> list[tuple]:
@@ -141,7 +126,7 @@ def _live_order(ctx: dict) -> tuple:
     """The ids of the paper's sections in their order, once per state of the paper."""
     order = ctx.get("_live_order")
     if order is None:
-        store, key = cache(), ("order", *_state(ctx))
+        store, key = kept_store(), ("order", *_state(ctx))
         order = store.get(key)
         if order is None:
             order = tuple(db.session.scalars(_LIVE_ORDER, {"paper_id": ctx["paper"].id}))
@@ -167,7 +152,7 @@ def _marks(ctx: dict) -> Marks:
     if marks is not None:
         return marks
     paper, state = ctx["paper"], _paper_state(ctx)
-    store, key = cache(), ("marks", paper.id, paper.created_at.isoformat())
+    store, key = kept_store(), ("marks", paper.id, paper.created_at.isoformat())
     known = store.get(key)
     if known is not None and known.state == state:
         marks = known
@@ -212,28 +197,17 @@ def export_card(ctx: dict) -> Markup:
 def _shared(name: tuple, ctx: dict, template: str, state: tuple | None = None) -> Markup:
     """`template` rendered once per state of the paper (or the `state` given) and kind of
     viewer, then made this request's own (token, presence)."""
-    store = cache()
+    store = kept_store()
     if not store.enabled:
         return Markup(render_template(template, **ctx))
     key = (*name, *(state or _state(ctx)), *_viewer(ctx, comments=False))
-    stored = store.get(key)
-    if stored is None:
-        stored = _render_into(store, key, template, ctx)
-    return splice(_personal(stored, ctx))
-
-
-def _render_into(store: BoundedCache, key: tuple, template: str, ctx: dict) -> bytes:
-    """`template` rendered for everyone with this viewer's rights, kept under `key` as UTF-8:
-    a page is mostly text, and a str with one "–" in it takes two bytes a character."""
-    stored = _render(template, ctx).encode("utf-8")
-    store.put(key, stored, len(stored))
-    return stored
+    return splice(_personal(kept(key, _renderer(template, ctx)), ctx))
 
 
 def removed_sections(ctx: dict) -> list:
     """The paper's removed sections (id, title), for the page's list of them: the same for
     every viewer of a state of the paper."""
-    store = cache()
+    store = kept_store()
     key = ("removed", *_state(ctx)) if store.enabled else None
     found = store.get(key) if key else None
     if found is None:
@@ -256,7 +230,7 @@ def _viewer(ctx: dict, *, comments: bool) -> tuple:
     viewer = (str(get_locale()), ctx["me"].role)
     if not comments:
         return viewer
-    store, key = cache(), ("participants", *_state(ctx))
+    store, key = kept_store(), ("participants", *_state(ctx))
     own = store.get(key)
     if own is None:
         own = participants(ctx["paper"].id)
@@ -288,11 +262,10 @@ def _state(ctx: dict) -> tuple:
     return (_paper_state(ctx), *_names(ctx))
 
 
-def _render(template: str, ctx: dict) -> str:
-    """Render as anyone with this viewer's rights sees it, with the token placeholder and
-    nobody's presence."""
-    with token_placeholder():
-        return render_template(template, **{**ctx, "present_people": None})
+def _renderer(template: str, ctx: dict):
+    """What renders `template` as anyone with this viewer's rights sees it: nobody's presence
+    (and, kept, the token placeholder)."""
+    return lambda: render_template(template, **{**ctx, "present_people": None})
 
 
 def load_sections(paper: Paper) -> None:
@@ -303,7 +276,7 @@ def load_sections(paper: Paper) -> None:
 
 def _personal(html: bytes, ctx: dict) -> bytes:
     """Shared HTML made this request's own: its CSRF token, and who is editing which section."""
-    html = html.replace(_TOKEN_PLACEHOLDER_BYTES, csrf_token().encode("ascii"))
+    html = with_token(html)
     others = [p for p in ctx.get("present_people") or () if p.section_id and p.user_id != current_user.id]
     for section_id in {p.section_id for p in others}:
         empty = render_template("live/_section_presence.html", section_id=section_id, people=(), oob=False)

@@ -43,6 +43,11 @@ def layout_facts() -> tuple[list, int]:
     return facts
 
 
+def current_path() -> str:
+    """The request's path with its query: where the language switch returns."""
+    return request.full_path.rstrip("?") if request else "/"
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def inject():
@@ -57,7 +62,7 @@ def init_app(app: Flask) -> None:
             "SIDE_LABELS": SIDE_LABELS,
             "RULE_LABELS": RULE_LABELS,
             "current_locale": str(get_locale()),
-            "current_path": request.full_path.rstrip("?") if request else "/",
+            "current_path": current_path(),
         }
 
     @app.template_filter("datetime")

@@ -1,8 +1,6 @@
 """One way to render: a whole page, or one named block of it for htmx."""
 from __future__ import annotations
 
-import secrets
-
 from flask import current_app, g, make_response, render_template, session
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
@@ -11,6 +9,7 @@ from workspace.db import db
 from workspace.mail.sender import sender as mail_sender
 from workspace.mail.services import deliver_pending
 from workspace.web.htmx import is_fragment_request
+from workspace.web.kept import placeholder
 
 
 def render(template: str, *, block: str | None = None, status: int = 200, **context):
@@ -30,9 +29,8 @@ def render(template: str, *, block: str | None = None, status: int = 200, **cont
     return resp
 
 
-# Stands for a spliced part in a template's output. Random per process, so no text a person
-# writes can be taken for it.
-_SPLICE = "splice-" + secrets.token_hex(16) + "-"
+# Stands for a spliced part in a template's output.
+_SPLICE = placeholder("splice") + "-"
 
 
 def splice(part: bytes) -> Markup:

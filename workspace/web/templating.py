@@ -7,9 +7,7 @@ call. Both answers are fixed for a request (for a locale), so they are looked up
 """
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 
 from flask import Flask, g, has_request_context, request, url_for
 from flask_babel import get_translations
@@ -43,25 +41,6 @@ def csrf_token() -> str:
     """The request's CSRF token: Flask-WTF's own, from where it keeps it once made."""
     token = g.get(_CSRF_FIELD)
     return token if token is not None else generate_csrf()
-
-
-# Stands for the CSRF token in HTML kept for many requests (the paper page's shared parts, the
-# site header), filled in per request. Random per process (the caches are too), so no text a
-# person writes can be taken for it.
-TOKEN_PLACEHOLDER = "csrf-" + secrets.token_hex(16)
-
-
-@contextmanager
-def token_placeholder():
-    """Within this, templates draw TOKEN_PLACEHOLDER where the CSRF token goes."""
-    real = g.pop(_CSRF_FIELD, None)
-    g.csrf_token = TOKEN_PLACEHOLDER
-    try:
-        yield
-    finally:
-        g.pop(_CSRF_FIELD, None)
-        if real is not None:
-            g.csrf_token = real
 
 
 def csrf() -> Markup:
