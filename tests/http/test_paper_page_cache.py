@@ -438,3 +438,109 @@ def test_the_export_card_follows_pdf_and_the_viewers_rights(app, as_user, demo, 
         assert pdf not in export_part(reader.get(paper["url"]).text)
     finally:
         app.config.pop("EXPORT_SOFFICE")
+
+
+# --- the whole page, seen again as it was -------------------------------------------------
+
+@pytest.fixture
+def pages_drawn(monkeypatch):
+    """How many times the paper page's template was drawn (not taken as kept)."""
+    from workspace.web import rendering
+
+    drawn = {"n": 0}
+    real = rendering.render_template
+
+    def spy(template, **ctx):
+        drawn["n"] += template == "papers/detail.html"
+        return real(template, **ctx)
+
+    monkeypatch.setattr(rendering, "render_template", spy)
+    return drawn
+
+
+def test_the_same_page_again_is_kept_with_a_fresh_token(app, as_user, demo, paper, cache, pages_drawn):  # noqa: F811
+    reader = as_user(READER)
+    first = reader.get(paper["url"]).text
+    second = reader.get(paper["url"]).text
+    assert pages_drawn["n"] == 1 and without_tokens(second) == without_tokens(first)
+    assert kept.TOKEN_PLACEHOLDER not in second and TOKEN_RE.search(second)
+    # Another person with the same rights: their own page (their name, their id, their token).
+    other = as_user(POLITICIAN)
+    page = other.get(paper["url"]).text
+    assert pages_drawn["n"] == 2
+    with app.app_context():
+        reader_id, other_id = demo.user(READER).id, demo.user(POLITICIAN).id
+    assert f'data-user-id="{other_id}"' in page and f'data-user-id="{reader_id}"' not in page
+    # The kept page's token works for a write.
+    tid, _ = make_thread(app, demo, paper)
+    reader.get(paper["url"])
+    resp = reader.post(f"{paper['url']}/threads/{tid}/replies", {"body": "Med sidans nyckel."}, htmx=True)
+    assert resp.status_code == 200 and "Med sidans nyckel." in resp.text
+
+
+def test_what_the_page_shows_beside_the_paper_is_never_stale(app, as_user, demo, paper, cache, pages_drawn):  # noqa: F811
+    """Changes that are not events of the paper: the bell, the person's name, who is here, the
+    path (the language switch returns there), a flashed message."""
+    from workspace.events import Event
+    from workspace.notifications.models import Notification
+
+    def unread(page: str) -> int:
+        found = re.search(r'id="notification-count">(\d+)<', page)
+        return int(found.group(1)) if found else 0
+
+    reader, official = as_user(READER), as_user(SKANE)
+    url = paper["url"]
+    before = unread(reader.get(url).text)
+    with app.app_context():
+        event = db.session.scalars(db.select(Event).order_by(Event.id.desc())).first()
+        db.session.add(Notification(user_id=demo.user(READER).id, workspace_id=demo.workspace("sydsverige").id,
+                                    event_id=event.id, kind="mention"))
+        db.session.commit()
+    assert unread(reader.get(url).text) == before + 1
+    with app.app_context():
+        demo.user(READER).name = "Nytt Namn Läsare"
+        db.session.commit()
+    assert "Nytt Namn Läsare" in reader.get(url).text
+    assert official.post(f"{url}/presence", {"client_id": "tab-1"}).status_code == 204
+    with app.app_context():
+        name = demo.user(SKANE).name
+    assert name in reader.get(url).text.split('id="paper-sections"')[0]  # among those here
+    drawn = pages_drawn["n"]
+    for _ in range(2):  # a query string is not kept (any string would be a new entry)
+        assert 'value="/w/sydsverige/papers/%d?visa=1"' % paper["id"] in reader.get(url + "?visa=1").text
+    assert pages_drawn["n"] == drawn + 2
+    with reader.http.session_transaction() as s:
+        s["_flashes"] = [("success", "Ett meddelande en gång.")]
+    drawn = pages_drawn["n"]
+    assert "Ett meddelande en gång." in reader.get(url).text and pages_drawn["n"] == drawn + 1
+    assert "Ett meddelande en gång." not in reader.get(url).text
+
+
+def test_an_event_elsewhere_keeps_the_page_but_moves_the_streams_start(app, as_user, demo, paper, cache,  # noqa: F811
+                                                                        pages_drawn):
+    from workspace.live.hub import newest_event_id
+    from workspace.papers import services as papers
+
+    def stream_start(page: str) -> int:
+        return int(re.search(r'sse-connect="[^"]*after=(\d+)', page).group(1))
+
+    reader = as_user(READER)
+    first = reader.get(paper["url"]).text
+    with app.test_request_context(method="POST"):
+        papers.create_paper(demo.user(SKANE), demo.workspace("sydsverige"), title="Ett annat papper",
+                            sections=[("Annat", "<p>Annan text.</p>")])
+        db.session.commit()
+        newest = newest_event_id()
+    second = reader.get(paper["url"]).text
+    assert pages_drawn["n"] == 1 and stream_start(first) < stream_start(second) == newest
+    assert f"paper={paper['id']}" in second.split('sse-connect="')[1].split('"')[0]
+
+
+def test_a_kept_page_is_the_page_as_drawn(app, as_user, demo, paper, monkeypatch):  # noqa: F811
+    make_thread(app, demo, paper, body="Hela sidan.")
+    reader = as_user(READER)
+    reader.get(paper["url"])
+    kept_page = reader.get(paper["url"]).text
+    monkeypatch.setitem(app.extensions, "samverkan.kept", BoundedCache(0))
+    plain = reader.get(paper["url"]).text
+    assert "Hela sidan." in plain and without_tokens(plain) == without_tokens(kept_page)

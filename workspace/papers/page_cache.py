@@ -43,6 +43,7 @@ from workspace.papers.models import Paper, Section
 from workspace.web.kept import keep, kept, with_token
 from workspace.web.kept import store as kept_store
 from workspace.web.rendering import splice
+from workspace.web.site_header import facts as header_facts
 
 # A paper page renders its missing sections with the whole paper's comments loaded at once
 # (a few queries) when more than this many are missing; fewer load their own.
@@ -202,6 +203,17 @@ def _shared(name: tuple, ctx: dict, template: str, state: tuple | None = None) -
         return Markup(render_template(template, **ctx))
     key = (*name, *(state or _state(ctx)), *_viewer(ctx, comments=False))
     return splice(_personal(kept(key, _renderer(template, ctx)), ctx))
+
+
+def page_key(ctx: dict) -> tuple:
+    """Everything the whole paper page shows (web/rendering.render_kept keeps it under this, for
+    the next time the same person opens the paper as it is): the state of the paper and its
+    names (every part, the title, the removed sections), the viewer's rights and their comments
+    (`_viewer`), the person (the page names them), the site header's facts (language, their
+    name, menu, bell), whether PDF can be made, and who is here. The live stream's start is
+    filled in per request: events elsewhere leave the page as it was."""
+    return (*_state(ctx), *_viewer(ctx, comments=True), current_user.id, pdf_available(),
+            header_facts(ctx["ws"]), tuple(ctx["present_people"] or ()))
 
 
 def removed_sections(ctx: dict) -> list:

@@ -27,7 +27,7 @@ from workspace.papers.permissions import (
     load_section,
 )
 from workspace.web.htmx import hx_response, redirect_to
-from workspace.web.rendering import commit, render, render_invalid
+from workspace.web.rendering import commit, render, render_invalid, render_kept
 from workspace.web.templating import Lazy, LazyList
 from workspace.workspaces.permissions import can_manage_workspace as perm_manage
 from workspace.workspaces.permissions import can_write_papers, load_workspace, require
@@ -293,8 +293,9 @@ def detail(slug: str, paper_id: int):
     ctx["header_html"] = lambda: page_cache.header(ctx)
     ctx["versions_html"] = lambda: page_cache.versions(ctx)
     ctx["export_card"] = lambda: page_cache.export_card(ctx)
-    return render("papers/detail.html", block=request.args.get("part") if request.args.get("part") in
-                  ("sections", "header", "versions") else None, **ctx)
+    part = request.args.get("part")
+    return render_kept(lambda: page_cache.page_key(ctx), "papers/detail.html", per_request=("live_url",),
+                       block=part if part in ("sections", "header", "versions") else None, **ctx)
 
 
 @bp.post("/<int:paper_id>/status")

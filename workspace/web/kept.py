@@ -3,8 +3,9 @@ that names everything they show, and what those keys are made from.
 
 One bounded store per process (`SECTION_CACHE_MB`; 0 turns keeping off). Keys name states, so
 nothing is invalidated: a new state is a new key, and the least recently used entries go when
-the budget runs out. The paper page's parts (papers/page_cache.py) and the site header
-(web/site_header.py) are kept here.
+the budget runs out. The paper page's parts (papers/page_cache.py), the site header
+(web/site_header.py) and whole pages seen again as they were (web/rendering.render_kept) are
+kept here.
 
 Kept HTML holds a placeholder where each request's CSRF token goes (`with_token` fills it in)
 and is kept as UTF-8: a page is mostly text, and a str with one "–" in it takes two bytes a
@@ -55,15 +56,17 @@ def token_placeholder():
             g.csrf_token = real
 
 
-def keep(key: Hashable, render: Callable[[], str]) -> bytes:
+def keep(key: Hashable, render: Callable[[], str | bytes]) -> bytes:
     """`render()` (with the token placeholder) kept under `key`, as UTF-8."""
     with token_placeholder():
-        html = render().encode("utf-8")
+        html = render()
+    if isinstance(html, str):
+        html = html.encode("utf-8")
     store().put(key, html, len(html))
     return html
 
 
-def kept(key: Hashable, render: Callable[[], str]) -> bytes:
+def kept(key: Hashable, render: Callable[[], str | bytes]) -> bytes:
     """The HTML kept under `key`, rendered and kept first if it is not there."""
     html = store().get(key)
     return html if html is not None else keep(key, render)

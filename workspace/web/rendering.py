@@ -1,15 +1,17 @@
 """One way to render: a whole page, or one named block of it for htmx."""
 from __future__ import annotations
 
-from flask import current_app, g, make_response, render_template, session
+from collections.abc import Callable, Hashable
+
+from flask import current_app, g, make_response, render_template, request, session
 from jinja2_fragments.flask import render_block
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from workspace.db import db
 from workspace.mail.sender import sender as mail_sender
 from workspace.mail.services import deliver_pending
 from workspace.web.htmx import is_fragment_request
-from workspace.web.kept import placeholder
+from workspace.web.kept import kept, placeholder, store, with_token
 
 
 def render(template: str, *, block: str | None = None, status: int = 200, **context):
@@ -27,6 +29,37 @@ def render(template: str, *, block: str | None = None, status: int = 200, **cont
     resp = make_response(_with_spliced_parts(html), status)
     resp.vary.add("HX-Request")
     return resp
+
+
+def render_kept(key: Callable[[], Hashable], template: str, *, block: str | None = None,
+                per_request: tuple[str, ...] = (), **context):
+    """`render`, for a page that is asked for again and again as it was (a person going back to
+    a paper nobody has changed since): the whole answer is kept under `key()`, the template and
+    the path. This request's CSRF token and the context values named in `per_request` (what
+    differs between requests for the same page: the live stream's start) are drawn as
+    placeholders and filled in on the way out, escaped as the template escapes them.
+
+    `key()` must name everything else the page shows, as the keys of its kept parts do (a new
+    state is a new key; nothing is invalidated). A fragment, a page with a flashed message or a
+    query string (any string would be a new entry), and every request while keeping is off are
+    drawn as `render` draws them.
+    """
+    if ((block and is_fragment_request()) or not store().enabled or request.query_string
+            or session.get("_flashes")):
+        return render(template, block=block, **context)
+    marks = {name: _PER_REQUEST.setdefault(name, placeholder(name)) for name in per_request}
+    html = kept(("page", template, request.path, key()),
+                lambda: _with_spliced_parts(render_template(template, **{**context, **marks})))
+    html = with_token(html)
+    for name, mark in marks.items():
+        html = html.replace(mark.encode("ascii"), str(escape(context[name])).encode("utf-8"))
+    resp = make_response(html)
+    resp.vary.add("HX-Request")
+    return resp
+
+
+# The placeholders of per-request values in kept pages, by name.
+_PER_REQUEST: dict[str, str] = {}
 
 
 # Stands for a spliced part in a template's output.

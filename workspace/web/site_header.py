@@ -7,7 +7,7 @@ person's workspaces (the menu) and their unread count (the bell). The rendered h
 language switch returns there) filled in on the way out. Drawing it was 15 % of a paper page's
 time; the facts come from one query either way (web/context.layout_facts).
 
-templates/web/_site_header.html must draw nothing that is not in `_facts`.
+templates/web/_site_header.html must draw nothing that is not in `facts`.
 """
 from __future__ import annotations
 
@@ -33,13 +33,13 @@ def site_header(ws=None) -> Markup:
     draw it too, outside `render`, so it is text, not a spliced part."""
     if not store().enabled:
         return Markup(render_template(TEMPLATE, ws=ws))
-    html = kept(("site-header", *_facts(ws)),
+    html = kept(("site-header", *facts(ws)),
                 lambda: render_template(TEMPLATE, ws=ws, current_path=_PATH_PLACEHOLDER))
     path = str(escape(current_path())).encode("utf-8")
     return Markup(with_token(html).replace(_PATH_BYTES, path).decode("utf-8"))
 
 
-def _facts(ws) -> tuple:
+def facts(ws) -> tuple:
     """Everything the header draws, and nothing else."""
     locale = str(get_locale())
     page = (ws.id, ws.slug) if ws else None
