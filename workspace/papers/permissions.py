@@ -7,7 +7,8 @@ from sqlalchemy import bindparam, select
 from workspace.db import db
 from workspace.events import state_and_newest, with_paper_state_and_newest
 from workspace.papers.models import Paper, Revision, Section
-from workspace.workspaces.permissions import SECRETARIAT, can_write_papers
+from workspace.workspaces.models import Workspace
+from workspace.workspaces.permissions import SECRETARIAT, can_write_papers, load_workspace_with
 
 EDITABLE_STATUSES = ("draft", "review", "decision")
 # status → statuses it may move to by hand, and who may make the move. "decision" and
@@ -53,14 +54,18 @@ def load_paper(ws, paper_id: int) -> Paper:
     return paper
 
 
-def load_paper_with_state(ws, paper_id: int):
-    """`load_paper`, and the paper's state and the newest event (`events.paper_state_and_newest`),
-    in one query: what the paper page asks first."""
-    row = db.session.execute(_PAPER_WITH_STATE, {"paper_id": paper_id, "workspace_id": ws.id}).first()
-    if row is None:
-        abort(404)
-    paper, *state = row
-    return paper, *state_and_newest(*state)
+def _with_paper(membership_query):
+    return with_paper_state_and_newest(
+        membership_query.add_columns(Paper).join(Paper, Paper.workspace_id == Workspace.id)
+        .where(Paper.id == bindparam("paper_id")))
+
+
+def load_workspace_and_paper(slug: str, user, paper_id: int):
+    """`load_workspace` and `load_paper`, with the paper's state and the newest event
+    (`events.paper_state_and_newest`), in one query: what the paper page asks first. 404 if the
+    person is not a member or the paper is not the workspace's."""
+    ws, membership, (paper, *state) = load_workspace_with(slug, user, _with_paper, paper_id=paper_id)
+    return ws, membership, paper, *state_and_newest(*state)
 
 
 def load_section(paper: Paper, section_id: int) -> Section:

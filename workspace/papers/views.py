@@ -22,9 +22,9 @@ from workspace.papers.permissions import (
     allowed_transitions,
     can_edit_paper,
     load_paper,
-    load_paper_with_state,
     load_revision,
     load_section,
+    load_workspace_and_paper,
 )
 from workspace.web.htmx import hx_response, redirect_to
 from workspace.web.rendering import commit, render, render_invalid, render_kept
@@ -285,8 +285,7 @@ def _paper_context(ws, me, paper, *, state_and_newest=None, **extra):
 
 @bp.get("/<int:paper_id>")
 def detail(slug: str, paper_id: int):
-    ws, me = load_workspace(slug, current_user)
-    paper, state, newest = load_paper_with_state(ws, paper_id)
+    ws, me, paper, state, newest = load_workspace_and_paper(slug, current_user, paper_id)
     ctx = _paper_context(ws, me, paper, state_and_newest=(state, newest))
     # Called by the template only where it draws those parts (shared between viewers).
     ctx["section_items"] = lambda: page_cache.section_items(ctx)

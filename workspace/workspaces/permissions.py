@@ -64,6 +64,23 @@ def load_workspace(slug: str, user) -> tuple[Workspace, Membership]:
     return membership.workspace, membership
 
 
+@functools.cache
+def _extended(extend):
+    return extend(_membership_by_slug())
+
+
+def load_workspace_with(slug: str, user, extend, **params):
+    """`load_workspace` and, in the same query, what `extend(statement)` adds to it (entities,
+    columns, joins, conditions; built once per `extend`): the workspace, the membership and the
+    rest of the row, or 404 if there is no such row."""
+    row = db.session.execute(_extended(extend), {"user_id": user.id, "slug": slug, **params}).first() \
+        if _logged_in(user) else None
+    if row is None:
+        abort(404)
+    membership, *rest = row
+    return membership.workspace, membership, rest
+
+
 def can_manage_workspace(m: Membership | None) -> bool:
     return m is not None and m.active and m.role == SECRETARIAT
 

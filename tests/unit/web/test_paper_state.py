@@ -30,25 +30,31 @@ def test_paper_state_and_newest_is_both_in_one_query(app, ctx):
     assert paper_state(4711) == (saved.id, saved.created_at.isoformat())
 
 
-def test_the_paper_and_its_state_in_one_query(app, demo):
+def test_the_workspace_the_paper_and_its_state_in_one_query(app, demo):
     import pytest
     from werkzeug.exceptions import NotFound
 
     from tests.conftest import recorded_statements
     from workspace.events import paper_state_and_newest
     from workspace.papers import services as papers
-    from workspace.papers.permissions import load_paper, load_paper_with_state
+    from workspace.papers.permissions import load_paper, load_workspace_and_paper
+    from workspace.workspaces.permissions import load_workspace
 
     with app.test_request_context(method="POST"):
-        ws, other = demo.workspace("sydsverige"), demo.workspace("sosk")
-        paper = papers.create_paper(demo.user("tjansteman.skane@demo.example"), ws, title="Ett papper",
-                                    sections=[("Ett", "<p>Text.</p>")])
+        ws = demo.workspace("sydsverige")
+        official = demo.user("tjansteman.skane@demo.example")
+        paper = papers.create_paper(official, ws, title="Ett papper", sections=[("Ett", "<p>Text.</p>")])
         db.session.commit()
-        paper_id = ws.id and paper.id  # loaded again after the commit, before counting
+        paper_id = ws.id and official.id and paper.id  # loaded again after the commit, before counting
         with recorded_statements(app) as statements:
-            loaded, state, newest = load_paper_with_state(ws, paper_id)
+            found_ws, me, loaded, state, newest = load_workspace_and_paper("sydsverige", official, paper_id)
         assert len(statements) == 1
+        assert (found_ws, me) == load_workspace("sydsverige", official)
         assert loaded is load_paper(ws, paper_id) and (state, newest) == paper_state_and_newest(paper.id)
         assert state is not None and newest >= state[0]
         with pytest.raises(NotFound):  # another workspace's paper does not exist there
-            load_paper_with_state(other, paper_id)
+            load_workspace_and_paper("sosk", demo.user("tjansteman.ystad@demo.example"), paper_id)
+        with pytest.raises(NotFound):  # nor does a workspace the person is not a member of
+            load_workspace_and_paper("sydsverige", demo.user("kansli.sormland@demo.example"), paper_id)
+        with pytest.raises(NotFound):
+            load_workspace_and_paper("sydsverige", official, 10**9)
