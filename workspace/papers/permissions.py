@@ -44,7 +44,6 @@ def allowed_transitions(m, paper: Paper) -> list[str]:
 # running it (a plain session.get builds one for every call).
 _PAPER_IN_WORKSPACE = select(Paper).where(Paper.id == bindparam("paper_id"),
                                           Paper.workspace_id == bindparam("workspace_id"))
-_PAPER_WITH_STATE = with_paper_state_and_newest(_PAPER_IN_WORKSPACE)
 
 
 def load_paper(ws, paper_id: int) -> Paper:
