@@ -209,11 +209,11 @@ def page_key(ctx: dict) -> tuple:
     """Everything the whole paper page shows (web/rendering.render_kept keeps it under this, for
     the next time the same person opens the paper as it is): the state of the paper and its
     names (every part, the title, the removed sections), the viewer's rights and their comments
-    (`_viewer`), the person (the page names them), the site header's facts (language, their
-    name, menu, bell), whether PDF can be made, and who is here. The live stream's start is
-    filled in per request: events elsewhere leave the page as it was."""
-    return (*_state(ctx), *_viewer(ctx, comments=True), current_user.id, pdf_available(),
-            header_facts(ctx["ws"]), tuple(ctx["present_people"] or ()))
+    (`_viewer`), the site header's facts (the person: id, name, organisation; language, menu,
+    bell), whether PDF can be made, and who is here. The live stream's start is filled in per
+    request: events elsewhere leave the page as it was."""
+    return (*_state(ctx), *_viewer(ctx, comments=True), pdf_available(), header_facts(ctx["ws"]),
+            tuple(ctx["present_people"] or ()))
 
 
 def removed_sections(ctx: dict) -> list:
