@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.getLogger("samverkan").setLevel(logging.INFO)
 
     from workspace import models  # noqa: F401  (registers every table)
-    from workspace.db import install_sqlite_locking
+    from workspace.db import install_read_commits, install_sqlite_locking
     from workspace.extensions import babel, csrf, db, limiter, login_manager, migrate
     from workspace.web.htmx import htmx_ext
 
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_login(app, login_manager)
     with app.app_context():
         install_sqlite_locking(db.engine)
+        install_read_commits(app, db.engine)
 
     from workspace.web import context, errors, kept, security, site_header, templating
 

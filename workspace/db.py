@@ -210,3 +210,49 @@ def install_sqlite_locking(engine: Engine) -> None:
     # its turn ends when the pool takes the connection back.
     event.listen(engine.pool, "checkin", _done)
     event.listen(engine.pool, "invalidate", lambda dbapi_conn, record, exc: _done(dbapi_conn, record))
+
+
+
+def install_read_commits(app, engine: Engine) -> None:
+    """PostgreSQL: a request whose transaction only read ends it with COMMIT, not ROLLBACK.
+
+    psycopg forgets every prepared statement of a connection when it rolls back (a rolled-back
+    transaction may have dropped what they refer to), and Flask-SQLAlchemy ends each request's
+    session with a rollback. So no statement was ever used the five times psycopg waits before
+    preparing it, and PostgreSQL planned every query of every request anew: most of the database
+    server's time on a paper page (issue 10). For a transaction that only read, COMMIT and
+    ROLLBACK are the same; one that wrote anything, holds unsaved changes or met an error still
+    rolls back. Whether it wrote is kept on its connection (the pool record's info).
+    """
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.info["samverkan_wrote"] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _statement(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip()[:6].upper() != "SELECT":
+            conn.info["samverkan_wrote"] = True
+
+    @app.teardown_appcontext
+    def _commit_reads(exc):
+        # Registered after Flask-SQLAlchemy's teardown, so it runs before that one closes the
+        # session (teardowns run in reverse order).
+        if exc is not None or not db.session.registry.has():
+            return
+        session = db.session()
+        if not session.in_transaction() or session.new or session.deleted or session.dirty:
+            return
+        if session.connection().info.get("samverkan_wrote", True):
+            return
+        # Nothing changed, so nothing needs loading again: what was read stays readable after the
+        # session closes, as after a rollback (a streamed answer reads its objects afterwards).
+        expire, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        except Exception:  # noqa: BLE001  (the session is closed next, rolling back)
+            session.rollback()
+        finally:
+            session.expire_on_commit = expire

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, bindparam, func, select, text
+from sqlalchemy import JSON, ForeignKey, Index, String, bindparam, func, literal_column, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.db import db, utcnow
@@ -89,7 +89,11 @@ def add_event_listener(fn) -> None:
 
 
 def _newest_of_paper(*columns):
-    return select(*columns).where(Event.paper_id == bindparam("paper_id")).order_by(Event.id.desc()).limit(1)
+    # LIMIT 1 written out, not sent as a parameter: PostgreSQL cannot know a parameter's value
+    # when it plans a prepared statement once for all executions, guesses a larger one, and then
+    # plans the paper page's first query anew every time (issue 10).
+    return (select(*columns).where(Event.paper_id == bindparam("paper_id")).order_by(Event.id.desc())
+            .limit(literal_column("1")))
 
 
 # Built once (every page with live updates, every paper page and part asks them): building a
