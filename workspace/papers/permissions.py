@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, select
 
 from workspace.db import db
 from workspace.events import state_and_newest, with_paper_state_and_newest
+from workspace.live.presence import people, present_column, presence_params
 from workspace.papers.models import Paper, Revision, Section
 from workspace.workspaces.models import Workspace
 from workspace.workspaces.permissions import SECRETARIAT, can_write_papers, load_workspace_with
@@ -56,15 +57,17 @@ def load_paper(ws, paper_id: int) -> Paper:
 def _with_paper(membership_query):
     return with_paper_state_and_newest(
         membership_query.add_columns(Paper).join(Paper, Paper.workspace_id == Workspace.id)
-        .where(Paper.id == bindparam("paper_id")))
+        .where(Paper.id == bindparam("paper_id"))).add_columns(present_column(Paper.id))
 
 
 def load_workspace_and_paper(slug: str, user, paper_id: int):
     """`load_workspace` and `load_paper`, with the paper's state and the newest event
-    (`events.paper_state_and_newest`), in one query: what the paper page asks first. 404 if the
-    person is not a member or the paper is not the workspace's."""
-    ws, membership, (paper, *state) = load_workspace_with(slug, user, _with_paper, paper_id=paper_id)
-    return ws, membership, paper, *state_and_newest(*state)
+    (`events.paper_state_and_newest`) and who is present (`live.presence.present_on`), in one
+    query: what the paper page asks first. 404 if the person is not a member or the paper is not
+    the workspace's."""
+    ws, membership, (paper, *state, present) = load_workspace_with(slug, user, _with_paper, paper_id=paper_id,
+                                                                   **presence_params())
+    return ws, membership, paper, *state_and_newest(*state), people(present)
 
 
 def load_section(paper: Paper, section_id: int) -> Section:

@@ -255,9 +255,11 @@ def import_docx(slug: str):
 
 # --- the paper -----------------------------------------------------------------------
 
-def _paper_part_context(ws, me, paper, **extra):
-    """What every part of a paper's page draws: who looks, with what rights, who is here."""
-    ctx = dict(ws=ws, me=me, paper=paper, can_edit=can_edit_paper(me, paper), present_people=present_on(paper.id))
+def _paper_part_context(ws, me, paper, *, present_people=None, **extra):
+    """What every part of a paper's page draws: who looks, with what rights, who is here (asked
+    here unless the caller has it already)."""
+    ctx = dict(ws=ws, me=me, paper=paper, can_edit=can_edit_paper(me, paper),
+               present_people=present_on(paper.id) if present_people is None else present_people)
     ctx.update(extra)
     return ctx
 
@@ -285,8 +287,8 @@ def _paper_context(ws, me, paper, *, state_and_newest=None, **extra):
 
 @bp.get("/<int:paper_id>")
 def detail(slug: str, paper_id: int):
-    ws, me, paper, state, newest = load_workspace_and_paper(slug, current_user, paper_id)
-    ctx = _paper_context(ws, me, paper, state_and_newest=(state, newest))
+    ws, me, paper, state, newest, present = load_workspace_and_paper(slug, current_user, paper_id)
+    ctx = _paper_context(ws, me, paper, state_and_newest=(state, newest), present_people=present)
     # Called by the template only where it draws those parts (shared between viewers).
     ctx["section_items"] = lambda: page_cache.section_items(ctx)
     ctx["header_html"] = lambda: page_cache.header(ctx)

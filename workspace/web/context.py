@@ -7,7 +7,7 @@ from flask import Flask, g, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from workspace.db import db
+from workspace.db import rows
 from workspace.events import event_label
 from workspace.workspaces import permissions
 from workspace.workspaces.forms import ROLE_LABELS, RULE_LABELS, SIDE_LABELS
@@ -32,9 +32,9 @@ def layout_facts() -> tuple[list, int]:
     per request."""
     facts = g.get("_layout_facts")
     if facts is None:
-        rows = db.session.execute(_layout_statement(), {"user_id": current_user.id}).all()
-        if rows:
-            facts = (rows, rows[0].unread or 0)
+        found = rows(_layout_statement(), {"user_id": current_user.id})
+        if found:
+            facts = (found, found[0].unread or 0)
         else:  # in no workspace: notifications of none (an account's own) may still be unread
             from workspace.notifications.services import unread_count
 

@@ -47,8 +47,9 @@ def test_the_workspace_the_paper_and_its_state_in_one_query(app, demo):
         db.session.commit()
         paper_id = ws.id and official.id and paper.id  # loaded again after the commit, before counting
         with recorded_statements(app) as statements:
-            found_ws, me, loaded, state, newest = load_workspace_and_paper("sydsverige", official, paper_id)
+            found_ws, me, loaded, state, newest, present = load_workspace_and_paper("sydsverige", official, paper_id)
         assert len(statements) == 1
+        assert present == []
         assert (found_ws, me) == load_workspace("sydsverige", official)
         assert loaded is load_paper(ws, paper_id) and (state, newest) == paper_state_and_newest(paper.id)
         assert state is not None and newest >= state[0]
