@@ -87,6 +87,27 @@
     }
   });
 
+  // A live refresh keeps what the region's status lines say (role=status, found by id): the
+  // person's own move comes back over the stream a moment after its answer, and the fresh copy
+  // of the list would wipe "Ordningen är sparad" before a screen reader or the eye got to it.
+  // The text goes into the new copy before it is swapped in, so it is not announced twice.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    if (!isLiveRefresh(evt) || evt.detail.shouldSwap === false) return;
+    var target = evt.detail.target, html = evt.detail.serverResponse;
+    if (!target || typeof html !== "string") return;
+    var said = Array.prototype.filter.call(target.querySelectorAll("[role=status][id]"),
+                                           function (el) { return el.textContent.trim() !== ""; });
+    if (!said.length) return;
+    var copy = document.createElement("template");
+    copy.innerHTML = html;
+    var kept = 0;
+    said.forEach(function (el) {
+      var fresh = copy.content.getElementById(el.id);
+      if (fresh && fresh.textContent.trim() === "") { fresh.textContent = el.textContent; kept++; }
+    });
+    if (kept) evt.detail.serverResponse = copy.innerHTML;
+  });
+
   // A live refresh must not take keyboard focus away (WCAG 2.4.3): someone who just moved a
   // section with the keyboard gets their own event a moment later, and its refresh replaced
   // the button they were on. The focused element is found again in the new copy by its id,

@@ -212,6 +212,12 @@ def test_drag_and_drop_reorders(app, demo, pages):
     page.goto(f"/w/sydsverige/papers/{paper_id}")
     page.locator(f"#section-{s2} .drag-handle").drag_to(page.locator(f"#section-{s1} .section-title"))
     expect(page.locator("#sections-announcement")).to_contain_text("Ordningen är sparad")
+    # The move's own event comes back over the stream and refreshes the list: what the status
+    # line said stays.
+    with page.expect_response(lambda r: "part=sections" in r.url):
+        page.evaluate("SamverkanLive.refresh(document.getElementById('paper-sections'), {})")
+    page.wait_for_timeout(100)
+    expect(page.locator("#sections-announcement")).to_contain_text("Ordningen är sparad")
     with app.app_context():
         assert [s.id for s in db.session.get(Paper, paper_id).live_sections] == [s2, s1]
 
