@@ -249,7 +249,6 @@ def install_sqlite_locking(engine: Engine) -> None:
     event.listen(engine.pool, "invalidate", lambda dbapi_conn, record, exc: _done(dbapi_conn, record))
 
 
-
 def install_read_commits(app, engine: Engine) -> None:
     """PostgreSQL: a request whose transaction only read ends it with COMMIT, not ROLLBACK.
 
