@@ -285,10 +285,17 @@ def install_read_commits(app, engine: Engine) -> None:
             return
         # Nothing changed, so nothing needs loading again: what was read stays readable after the
         # session closes, as after a rollback (a streamed answer reads its objects afterwards).
-        expire, session.expire_on_commit = session.expire_on_commit, False
         try:
-            session.commit()
+            commit_keeping_loaded(session)
         except Exception:  # noqa: BLE001  (the session is closed next, rolling back)
             session.rollback()
-        finally:
-            session.expire_on_commit = expire
+
+
+def commit_keeping_loaded(session) -> None:
+    """Commit without expiring what `session` has loaded: it stays readable as it was at the
+    commit, with no query to read it again."""
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

@@ -350,6 +350,32 @@ def test_after_a_save_the_next_view_renders_only_that_section(app, as_user, thre
     assert without_tokens(reader.get(url).text) == without_tokens(page)
 
 
+@pytest.mark.parametrize("which", [0, 1, 2])
+def test_a_saves_answer_is_the_section_as_stored_without_reading_the_paper_again(app, as_user, three_sections,
+                                                                                 which):
+    """The answer to a save: the section as a fresh view draws it (with its first and last
+    buttons right), from one UPDATE of the section, the paper's section ids rather than its
+    sections, and nothing read again that the save itself wrote (issue 10)."""
+    official = as_user(SKANE)
+    url, sections = three_sections["url"], three_sections["sections"]
+    sid, base = sections[which]
+    official.csrf()  # fetched before: only the save is counted
+    with recorded_statements(app) as statements:
+        resp = official.post(f"{url}/sections/{sid}", {"html": "<p>Ändrad text.</p>", "base_revision_id": base},
+                             htmx=True)
+    assert resp.status_code == 200 and "Ändrad text." in resp.text
+    assert len([s for s in statements if s.lstrip().startswith("UPDATE section")]) == 1, statements
+    # Not the sections of the paper (only their ids), and not the person, the membership, the
+    # paper or the section once more after the commit.
+    assert not [s for s in statements if "section.title" in s and "section.paper_id =" in s], statements
+    users = [s for s in statements if re.search(r'FROM "?user"?\s', s)]
+    assert len(users) == 1, "\n\n".join(users)
+    assert len([s for s in statements if re.search(r"FROM paper\s", s)]) == 1, statements
+    fresh = official.hx_get(f"{url}/sections/{sid}").text
+    saved = re.sub(r'<p class="[^"]*" role="status">Sparat.</p>', "", resp.text)  # the save's own word
+    assert " ".join(without_tokens(saved).split()) == " ".join(without_tokens(fresh).split())
+
+
 def test_a_comment_renders_only_its_section_and_the_refresh_shares_it(app, as_user, demo, three_sections,
                                                                         cache, rendered):
     from workspace.comments import services as comments

@@ -123,6 +123,11 @@ _LIVE_ORDER = (select(Section.id).where(Section.paper_id == bindparam("paper_id"
                .order_by(Section.position, Section.id))
 
 
+def live_section_ids(paper_id: int) -> list[int]:
+    """The ids of the paper's sections in their order, as stored now."""
+    return list(db.session.scalars(_LIVE_ORDER, {"paper_id": paper_id}))
+
+
 def _live_order(ctx: dict) -> tuple:
     """The ids of the paper's sections in their order, once per state of the paper."""
     order = ctx.get("_live_order")
@@ -130,7 +135,7 @@ def _live_order(ctx: dict) -> tuple:
         store, key = kept_store(), ("order", *_state(ctx))
         order = store.get(key)
         if order is None:
-            order = tuple(db.session.scalars(_LIVE_ORDER, {"paper_id": ctx["paper"].id}))
+            order = tuple(live_section_ids(ctx["paper"].id))
             store.put(key, order, 64 + 8 * len(order))
         ctx["_live_order"] = order
     return order

@@ -375,14 +375,19 @@ def _touch(paper: Paper) -> None:
 
 def _append_revision(actor, section: Section, html: str, base_id: int | None, kind: str,
                      note: str | None = None) -> Revision:
-    section.revision_count = (section.revision_count or 0) + 1
-    rev = Revision(section_id=section.id, number=section.revision_count, base_revision_id=base_id,
+    number = (section.revision_count or 0) + 1
+    rev = Revision(section_id=section.id, number=number, base_revision_id=base_id,
                    html=html, content_hash=content_hash(html), kind=kind,
                    author_id=actor.id if actor else None, note=note)
     db.session.add(rev)
     db.session.flush()
+    # One UPDATE of the section at the next flush: its count and its current revision's id.
+    # The relationship is read again from the id when next used (`rev` is in the session, so
+    # without a query): loaded, or assigned, it would UPDATE the section once more after the
+    # flush (post_update).
+    section.revision_count = number
     section.current_revision_id = rev.id
-    section.current_revision = rev
+    db.session.expire(section, ["current_revision"])
     return rev
 
 

@@ -268,7 +268,9 @@ def _section_context(ws, me, paper, section, **extra):
     """What a single section's fragments (view, editor, conflict) draw: not the page's
     versions, removed sections, status buttons or forms. A save's answer and every live
     refresh of a section after someone's save render this."""
-    return _paper_part_context(ws, me, paper, section=section, **extra)
+    # The section's move buttons need its place: the paper's section ids, not its sections.
+    return _paper_part_context(ws, me, paper, section=section,
+                               section_ids=LazyList(lambda: page_cache.live_section_ids(paper.id)), **extra)
 
 
 def _paper_context(ws, me, paper, *, state_and_newest=None, **extra):
@@ -389,7 +391,7 @@ def save_section(slug: str, paper_id: int, section_id: int):
         db.session.rollback()
         return render("papers/_section_conflict.html", status=409,
                       **_section_context(ws, me, paper, sec, result=result))
-    commit()
+    commit(keep_loaded=True)  # the service changed the section and the paper through the ORM only
     return hx_response(_section_view(ws, me, paper, sec, save_status=result.status),
                        trigger={"section-saved-here": {"section_id": sec.id, "status": result.status}})
 

@@ -65,6 +65,22 @@ def test_save_on_current_base_makes_a_revision(paper, demo):
     assert ev.payload["section_id"] == s.id and ev.payload["merged"] is False
 
 
+def test_a_save_updates_the_section_once_and_knows_its_new_revision(paper, demo):
+    """One UPDATE of the section (its count and current revision together), and the section's
+    current revision is the new one at once, without a query (issue 10)."""
+    s = paper.live_sections[0]
+    db.session.flush()
+    with recorded_statements(current_app) as statements:
+        r = services.save_section(demo.user(SKANE), s, "<p>Ett!</p><p>Två.</p>", s.current_revision_id)
+        db.session.flush()
+    assert len([q for q in statements if q.lstrip().startswith("UPDATE section")]) == 1, statements
+    with recorded_statements(current_app) as statements:
+        assert s.current_revision is r.revision and s.revision_count == 2 and s.html == "<p>Ett!</p><p>Två.</p>"
+    assert statements == []
+    db.session.expire_all()
+    assert (s.current_revision_id, s.revision_count) == (r.revision.id, 2)  # as stored
+
+
 def test_stale_save_merges(paper, demo):
     s = paper.live_sections[0]
     base = s.current_revision_id
