@@ -218,14 +218,28 @@ def cpu_seconds(pids) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def peak_rss_kb(pid: int) -> int:
+def memory_kb(pid: int) -> dict[str, int]:
+    """A process's peak resident memory (VmHWM) and what is resident now, split into its own
+    memory (RssAnon) and mapped files (RssFile: the search index's segments, shared between the
+    workers and given back to the system when it needs the room), in kB."""
+    found = {"VmHWM": 0, "RssAnon": 0, "RssFile": 0}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
+            name = line.split(":", 1)[0]
+            if name in found:
+                found[name] = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return {"peak": found["VmHWM"], "anon": found["RssAnon"], "file": found["RssFile"]}
+
+
+def memory_line(workers: list[dict[str, int]]) -> str:
+    def mb(key: str) -> str:
+        return ", ".join(f"{w[key] / 1024:.0f} MB" for w in workers)
+
+    return (f"Peak RSS per gunicorn worker (VmHWM, after all runs): {mb('peak')}; resident at the end, "
+            f"the worker's own memory (RssAnon) {mb('anon')}, mapped files (RssFile, mostly the search "
+            f"index, shared) {mb('file')}.")
 
 
 @contextmanager
@@ -501,7 +515,7 @@ def measure(*, duration: int, connections: int, only: set[str] | None = None) ->
         b.update(non2xx=sum(x["non2xx"] for x in seen_baseline), errors=sum(x["errors"] for x in seen_baseline),
                  runs=[round(x["rps"], 1) for x in seen_baseline])
         out["baseline"] = b
-        out["rss_kb"] = {pid: peak_rss_kb(pid) for pid in srv.worker_pids()}
+        out["memory_kb"] = [memory_kb(pid) for pid in srv.worker_pids()]
         out["db_bytes"] = db_size(srv.env, srv.instance)
         out["sizes"] = {k: v.get("bytes") for k, v in scen.items()}
     return out
@@ -601,8 +615,7 @@ def main() -> None:
     print()
     print("\n".join(table(res, label)))
     print(f"seed {res['timings']['seed']:.1f} s, search rebuild {res['timings']['search index rebuild']:.1f} s; "
-          f"database {res['db_bytes'] / 1e6:.1f} MB; peak RSS per worker "
-          + ", ".join(f"{kb / 1024:.0f} MB" for kb in res["rss_kb"].values()))
+          f"database {res['db_bytes'] / 1e6:.1f} MB. {memory_line(res['memory_kb'])}")
     for v in verdicts(res):
         print("  " + v)
     if args.json:
@@ -620,7 +633,6 @@ def write_docs(res: dict, args) -> None:
     key = res["label"].lower()
     start, end = f"<!-- http:{key}:start -->", f"<!-- http:{key}:end -->"
     t = res["timings"]
-    rss = ", ".join(f"{kb / 1024:.0f} MB" for kb in res["rss_kb"].values())
     body = "\n".join([
         start,
         f"### {res['label']} — {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
@@ -637,7 +649,7 @@ def write_docs(res: dict, args) -> None:
         "",
         f"Seed {t['seed']:.1f} s (bulk inserts, one transaction); migrate + demo {t['migrate+demo']:.1f} s; "
         f"search index rebuild {t['search index rebuild']:.1f} s. Database size {res['db_bytes'] / 1e6:.1f} MB. "
-        f"Peak RSS per gunicorn worker (VmHWM, after all runs): {rss}.",
+        + memory_line(res["memory_kb"]),
         "",
         *("- " + v for v in verdicts(res)),
         *(f"- {name}: {r['note']}" for name, r in res["rows"].items() if r.get("note")),
