@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import functools
 import heapq
+import io
 import operator
 import os
 import re
@@ -32,8 +33,83 @@ from whoosh.qparser import MultifieldParser
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import NullQuery, Or, Term
+from whoosh.filedb.structfile import BufferFile
 
 from workspace.cache import BoundedCache
+
+
+class _MappedFile(io.RawIOBase):
+    """A read-only file over a buffer, without copying it.
+
+    Whoosh maps each segment file into memory and hands its parts out as BufferFiles, which
+    wrap the mapped bytes in a BytesIO, and a BytesIO copies a buffer that is not `bytes`. So
+    every searcher copied most of the index into the process's own memory: 8 idle searchers
+    in the pool held 440 MB of copies, and a worker grew past 1 GB after a burst of searches
+    (issue 10). Over the mapping, the pages stay the system's page cache, shared by every
+    searcher and process."""
+
+    def __init__(self, buf) -> None:
+        super().__init__()
+        self._buf = memoryview(buf)
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, pos: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._buf)}[whence]
+        self._pos = max(0, base + pos)
+        return self._pos
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = len(self._buf) if size is None or size < 0 else min(len(self._buf), self._pos + size)
+        out = self._buf[self._pos:end].tobytes() if end > self._pos else b""
+        self._pos = max(self._pos, end)
+        return out
+
+    def peek(self, size: int = 0) -> bytes:
+        # The unpickler reads ahead through peek() rather than byte by byte, as from a BytesIO:
+        # Whoosh unpickles a small header before every block of postings.
+        return self._buf[self._pos:self._pos + min(max(size, 1), 1024)].tobytes()
+
+    def readinto(self, b) -> int:
+        data = self.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line = bytearray()
+        while size is None or size < 0 or len(line) < size:
+            chunk = self.read(256 if size is None or size < 0 else min(256, size - len(line)))
+            if not chunk:
+                break
+            cut = chunk.find(b"\n")
+            if cut >= 0:
+                line += chunk[:cut + 1]
+                self._pos -= len(chunk) - cut - 1
+                break
+            line += chunk
+        return bytes(line)
+
+    def close(self) -> None:
+        self._buf.release()
+        super().close()
+
+
+def _buffer_file_init(self, buf, name=None, onclose=None) -> None:
+    _copying_init(self, b"", name=name, onclose=onclose)
+    self._buf = buf
+    self.file = _MappedFile(buf)
+
+
+_copying_init = BufferFile.__init__
+BufferFile.__init__ = _buffer_file_init
 
 META_ID = "meta:last-event"
 WRITER_TIMEOUT = 2.0
