@@ -98,9 +98,29 @@ class Server:
         self.env = env
         self.proc = proc  # the gunicorn master
 
+    def stop(self) -> None:
+        """Stop gunicorn now (its on_exit hook stops the search index follower)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(20)
+
     def worker_pids(self) -> list[int]:
+        """The gunicorn workers: the master's children but the search index follower."""
+        return [pid for pid in self.child_pids() if not self._is_follower(pid)]
+
+    def follower_pid(self) -> int | None:
+        return next((pid for pid in self.child_pids() if self._is_follower(pid)), None)
+
+    def child_pids(self) -> list[int]:
         out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout
         return [int(p) for p in out.split()]
+
+    @staticmethod
+    def _is_follower(pid: int) -> bool:
+        try:
+            return b"search\x00follow" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return False
 
     def session(self, email: str) -> "Session":
         s = Session(self.port)

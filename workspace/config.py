@@ -54,9 +54,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # "background": a thread of each process sends after the commit; "inline": the request
         # sends before it answers (the tests, for determinism).
         "MAIL_DELIVERY": os.environ.get("MAIL_DELIVERY", "inline" if env == "testing" else "background"),
-        # "background": after a commit that recorded searchable events, a thread of the process
-        # brings the search index up to date; "search": only the next search does (the tests).
-        "SEARCH_SYNC": os.environ.get("SEARCH_SYNC", "search" if env == "testing" else "background"),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "INVITATION_VALID_FOR": timedelta(days=7),
         "PASSWORD_RESET_VALID_FOR": timedelta(hours=2),

@@ -149,8 +149,22 @@ def test_killed_workers_leave_consistent_data_and_index(database_url):
             event_revisions = sorted(e.payload["revision_id"] for e in saved_events)
             data_revisions = sorted(r.id for r in revisions if r.kind in ("save", "merge"))
             assert event_revisions == data_revisions
+            db.session.remove()
 
-            # The index, caught up from the event log, equals one rebuilt from the database.
+        # The search index follower beside the workers (gunicorn.conf.py) caught up by itself: no
+        # one searched.
+        with app.app_context():
+            newest = db.session.scalar(select(func.max(Event.id)))
+            deadline = time.monotonic() + 60
+            while engine.state(get_index()).last_event < newest and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert engine.state(get_index()).last_event >= newest
+            db.session.remove()
+
+        # The index, caught up from the event log, equals one rebuilt from the database, once the
+        # server (and with it the follower) has stopped.
+        srv.stop()
+        with app.app_context():
             while sync_index():
                 pass
 

@@ -25,20 +25,18 @@ describes the object as it is now (and yields nothing once it is deleted).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app, has_request_context
-from sqlalchemy import event as sa_event
+from flask import current_app
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session as SASession
 
-from workspace.background import BackgroundWorker
 from workspace.db import db, read_only
-from workspace.events import Event, add_event_listener
+from workspace.events import Event
 from workspace.search import engine
 
 log = logging.getLogger("samverkan.search")
@@ -299,40 +297,26 @@ def status() -> Status:
     return Status(st.last_event, newest, st.documents, st.schema_version, len(st.gaps), index_path())
 
 
-def _sync_all() -> None:
-    while sync_index():  # more than a batch, or more came meanwhile
-        pass
+def follow(stop: threading.Event, interval: float = 0.5) -> None:
+    """Keep the index up to date with the event log until `stop` is set: what `flask search
+    follow` runs, in a process of its own beside the web workers (gunicorn.conf.py starts it).
 
-
-# With SEARCH_SYNC "background" (the default outside the tests), a transaction that recorded
-# searchable events wakes its process's syncer when it commits: the index is brought up to date
-# after the answer, a burst of saves in one commit of the index (it waits `settle` for the rest
-# of the burst), rather than by the next search. A commit of the index costs tens of
-# milliseconds, so a search right after a save spent most of its time indexing (issue 10). The
-# search still checks first, so what was saved a moment ago is found either way.
-syncer = BackgroundWorker("samverkan-search", _sync_all, settle=0.3)
-_STALE = "samverkan_search_stale"
-
-
-def _note_searchable(ev) -> None:
-    _ensure_sources()
-    if any(ev.verb in source.verbs for source in SOURCES.values()):
-        db.session.info[_STALE] = True
-
-
-add_event_listener(_note_searchable)
-
-
-@sa_event.listens_for(SASession, "after_commit")
-def _wake_syncer(session) -> None:
-    if session.info.pop(_STALE, False) and has_request_context() \
-            and current_app.config.get("SEARCH_SYNC") == "background":
-        syncer.wake(current_app._get_current_object())
-
-
-@sa_event.listens_for(SASession, "after_soft_rollback")
-def _forget_stale(session, _previous) -> None:
-    session.info.pop(_STALE, None)
+    A commit of the index costs tens of milliseconds of Python per changed section. In a web
+    worker it held the interpreter against that worker's requests: a search right after a save
+    spent most of its time indexing, and indexing in a thread of the worker doubled the saves'
+    latency (issue 10). A process of its own takes the other core instead. Searches still
+    apply whatever it has not yet, so a search finds what was saved a moment ago either way.
+    """
+    while not stop.is_set():
+        try:
+            if sync_index():
+                continue  # more than a batch, or more came meanwhile
+        except Exception:  # the index is derived data; the next round or a rebuild repairs it
+            log.exception("search index follow failed")
+            stop.wait(5)
+        finally:
+            db.session.remove()  # the next round reads the log as it is then, not this snapshot
+        stop.wait(interval)
 
 
 def sync_quietly() -> None:
