@@ -2,27 +2,23 @@
 kind of work and process, woken by the requests that give it something to do.
 
 Wakes that arrive while it works are folded into one more round, so a burst of requests costs
-a round or two, not one each. `settle` waits that long after a wake before working, so that
-the wakes of a burst are folded in from the start. Nothing may depend on the thread for
-correctness: the work is always also done elsewhere (by the next wake in any process, by the
-next request that needs it, or from cron).
+a round or two, not one each. Nothing may depend on the thread for correctness: the work is
+always also done elsewhere (by the next wake in any process, or from cron).
 """
 from __future__ import annotations
 
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
 
 log = logging.getLogger("samverkan.background")
 
 
 class BackgroundWorker:
-    def __init__(self, name: str, work: Callable[[], object], *, settle: float = 0.0) -> None:
+    def __init__(self, name: str, work: Callable[[], object]) -> None:
         self.name = name
         self._work = work
-        self._settle = settle
         self._wanted = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
@@ -47,8 +43,6 @@ class BackgroundWorker:
     def _run(self, app) -> None:
         while True:
             self._wanted.wait()
-            if self._settle:
-                time.sleep(self._settle)
             self._wanted.clear()
             try:
                 with app.app_context():
