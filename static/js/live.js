@@ -48,7 +48,12 @@
     el.setAttribute("data-live-updated", "1");
     // A request of the region's own in flight: it fetches again after it (htmx queues it).
     if (typeof html === "string" && !el.classList.contains("htmx-request")) swapPushed(el, html, detail || {});
-    else el.dispatchEvent(new CustomEvent("live-refresh", { bubbles: false, detail: detail || {} }));
+    else {
+      // A region swapped in a moment ago is processed by htmx only when it settles: until then
+      // nothing listens for the event, and the refresh was lost. Processing is idempotent.
+      htmx.process(el);
+      el.dispatchEvent(new CustomEvent("live-refresh", { bubbles: false, detail: detail || {} }));
+    }
   }
 
   // The stream of a paper's page sends the parts an event changed, rendered for me, by the
