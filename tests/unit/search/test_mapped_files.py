@@ -5,6 +5,8 @@ import pickle
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 from workspace.search import engine
 from workspace.search.indexer import get_index, index_path
 
@@ -38,6 +40,8 @@ def test_unpickles_one_record_after_another():
 def test_searchers_do_not_copy_the_index(app, indexed, ids):
     with app.test_request_context():
         size = sum(p.stat().st_size for p in Path(index_path()).iterdir() if p.is_file())
+        if size <= 200_000:  # the demo without ../shared/corpus: copies would not stand out
+            pytest.skip("the demo's texts (SAMVERKAN_CORPUS) are not here; the index is too small to measure")
         ix = get_index()
         tracemalloc.start()
         try:
