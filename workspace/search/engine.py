@@ -20,8 +20,9 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
 from pathlib import Path
+from pickle import loads as _unpickle
 
 from markupsafe import escape
 from whoosh import index as windex
@@ -33,7 +34,12 @@ from whoosh.qparser import MultifieldParser
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import NullQuery, Or, Term
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
+from whoosh.columns import NumericColumn
 from whoosh.filedb.structfile import BufferFile
+from whoosh.formats import Positions
+from whoosh.formats import _INT_SIZE as _POSITIONS_AT
+from whoosh.util.numeric import byte_to_length
 
 from workspace.cache import BoundedCache
 
@@ -461,7 +467,7 @@ def search(ix, text: str, workspace_ids: list[int], *, selected: dict[str, set[s
         scores = _scores(s, query)
         ws_col, allowed = cols["workspace_id"], allowed_ids.__contains__
         # Permission first: nothing outside the user's workspaces is counted or shown.
-        matched = {d for d, ok in zip(scores, map(allowed, map(ws_col.__getitem__, scores))) if ok}
+        matched = set(compress(scores, map(allowed, map(ws_col.__getitem__, scores))))
         final, counts = _facet_counts(matched, cols, selected, facet_limit)
         hits: list[Hit] = []
         if final:
@@ -469,12 +475,25 @@ def search(ix, text: str, workspace_ids: list[int], *, selected: dict[str, set[s
                 updated = cols["updated"]
                 ranked = heapq.nlargest(page * limit, final, key=lambda d: (updated[d] or 0, d))
             else:
-                ranked = heapq.nlargest(page * limit, final, key=lambda d: (scores[d], -d))
+                ranked = _best(final, scores, page * limit)
             marker = _Marker(query, s.reader())
             hits = [_hit(s.stored_fields(d), marker) for d in ranked[(page - 1) * limit:page * limit]]
         allowed_q = Or([Term("workspace_id", w) for w in sorted(allowed_ids)])
         suggestion = _did_you_mean(s, text, allowed_q) if not matched else None
         return Results(hits, len(final), counts, suggestion)
+
+
+def _best(docs: set[int], scores: dict[int, float], n: int) -> list[int]:
+    """The n best-scored documents, best first, ties by document number (the lower first): what
+    `heapq.nlargest(n, docs, key=lambda d: (scores[d], -d))` gives, without a Python call and a
+    tuple for every matching document (thousands for a common word). Every document scoring at
+    least the n-th best score is a candidate; only those are ordered by the full key."""
+    if len(docs) <= n:
+        candidates = docs
+    else:
+        nth = heapq.nlargest(n, map(scores.__getitem__, docs))[-1]
+        candidates = [d for d in docs if scores[d] >= nth]
+    return sorted(candidates, key=lambda d: (-scores[d], d))[:n]
 
 
 def _scores(s, query) -> dict[int, float]:
@@ -515,9 +534,7 @@ def _term_tree_scores(q, sub, weighting) -> dict[int, float] | None:
             part = _term_tree_scores(c, sub, weighting)
             if part is None:
                 return None
-            get = out.get
-            for d, v in part.items():
-                out[d] = get(d, 0.0) + v
+            out = _add_scores(out, part)
         return _compound_boost(q, out)
     if type(q) is wq.And:
         parts, nots = [], []
@@ -545,6 +562,18 @@ def _term_tree_scores(q, sub, weighting) -> dict[int, float] | None:
     return None
 
 
+def _add_scores(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
+    """Every document of either, with the sum of its scores (a's + b's, in that order, so the
+    sums are those of adding one after the other). Done in C: a word searched in three fields
+    adds up thousands of documents' scores twice."""
+    if not a or not b:
+        return dict(b or a)
+    both = a.keys() & b.keys()
+    out = {**a, **b}
+    out.update(zip(both, map(operator.add, map(a.__getitem__, both), map(b.__getitem__, both))))
+    return out
+
+
 def _compound_boost(q, scores: dict[int, float]) -> dict[int, float]:
     """An And's or Or's boost, as Whoosh applies it: its matcher (a tree of several subqueries'
     matchers) is wrapped to multiply every score by the boost (a word searched in all fields,
@@ -560,10 +589,34 @@ def _compound_boost(q, scores: dict[int, float]) -> dict[int, float]:
 def _field_lengths(reader, fieldname: str) -> tuple[int, ...]:
     """Each document's length in a field, by segment-local number."""
     def make():
-        lengths = tuple(reader.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all()))
+        lengths = _stored_lengths(reader, fieldname)
+        if lengths is None:
+            lengths = tuple(reader.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all()))
         return lengths, (_SLOT + _INT) * len(lengths)
 
     return _cached(reader, ("lengths", fieldname), make)
+
+
+# A stored length byte's length, as W3PerDocReader.doc_field_length gives it (None for 0).
+_LENGTH_OF_BYTE = (None,) + tuple(byte_to_length(b) for b in range(1, 256))
+
+
+def _stored_lengths(reader, fieldname: str) -> tuple | None:
+    """Every document's length in a field read from the segment's lengths column at once: one
+    byte a document, where `doc_field_length` costs several Python calls a document (90 ms
+    for three fields of a 15,000-document segment, the first time a word is searched). None
+    where the segment is not stored as Whoosh 3 stores it (the caller asks each document)."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if type(perdoc) is not W3PerDocReader or getattr(reader, "is_closed", False):
+        return None
+    count = reader.doc_count_all()
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return (1,) * count  # no lengths stored: doc_field_length's default, as asked for
+    if type(column) is not NumericColumn.Reader or column._fixedlen != 1 or column._count > count:
+        return None
+    raw = column._dbfile.get(column._basepos, column._count)
+    return tuple(map(_LENGTH_OF_BYTE.__getitem__, raw)) + (None,) * (count - column._count)
 
 
 def _decode_postings(reader, fieldname: str, text: bytes, *, values: bool = False):
@@ -621,8 +674,18 @@ def _position_keys(reader, field, fieldname: str, text: bytes) -> frozenset[int]
         if read is None:
             return None, 0
         ids, _tfs, encoded = read
-        decode = field.format.decoder("positions")
-        keys = frozenset(d << _POSITION_BITS | p for d, value in zip(ids, encoded) for p in decode(value))
+        if type(field.format) is Positions:
+            # As Positions.decode_positions (a pickled list of gaps after the frequency), with
+            # the gaps summed and the keys made in C rather than a Python step per position.
+            keys_ = set()
+            add = keys_.update
+            for d, value in zip(ids, encoded):
+                gaps = _unpickle(value[_POSITIONS_AT:] if value.endswith(b".") else value[_POSITIONS_AT:] + b".")
+                add(map((d << _POSITION_BITS).__or__, accumulate(gaps)))
+            keys = frozenset(keys_)
+        else:
+            decode = field.format.decoder("positions")
+            keys = frozenset(d << _POSITION_BITS | p for d, value in zip(ids, encoded) for p in decode(value))
         # The set's table, and an int of two 30-bit digits for each key.
         return keys, sys.getsizeof(keys) + (_INT + 4) * len(keys)
 
@@ -807,15 +870,7 @@ class _Marker:
         if whole or len(text) <= maxchars:
             lo, hi = 0, len(text)
         else:
-            # The window of maxchars that holds the most hits, starting a little before one.
-            # Prefer the window with the most different words of the query, then the most hits.
-            best, lo = (-1, -1), 0
-            for i, (a, _b) in enumerate(spans):
-                start = max(0, a - 40)
-                inside = [text[x:y].lower() for x, y in spans[i:] if y <= start + maxchars]
-                score = (len({swedish_stem(w) for w in inside}), len(inside))
-                if score > best:
-                    best, lo = score, start
+            lo = _window(text, spans, maxchars)
             hi = min(len(text), lo + maxchars)
             if lo > 0:
                 lo = text.find(" ", lo, spans[0][0] if spans[0][0] > lo else lo + 20) + 1 or lo
@@ -830,6 +885,36 @@ class _Marker:
             pos = b
         parts.append(str(escape(text[pos:hi])))
         return ("…" if lo > 0 else "") + "".join(parts).strip() + ("…" if hi < len(text) else "")
+
+
+def _window(text: str, spans: list[tuple[int, int]], maxchars: int) -> int:
+    """Where the snippet's window of maxchars starts: a little before a hit, holding the most
+    different words of the query, then the most hits.
+
+    The hits are in order and do not overlap, so the window starting before hit i holds hits
+    i..j-1: it slides along, each hit's stem counted in and out once (a paper's document holds
+    all its sections, and a common word is in it a hundred times)."""
+    stems = [swedish_stem(text[x:y].lower()) for x, y in spans]
+    best, lo = (-1, -1), 0
+    window: dict[str, int] = {}
+    j = 0
+    for i, (a, _b) in enumerate(spans):
+        start = max(0, a - 40)
+        while j < len(spans) and spans[j][1] <= start + maxchars:
+            window[stems[j]] = window.get(stems[j], 0) + 1
+            j += 1
+        score = (len(window), j - i) if j > i else (0, 0)
+        if score > best:
+            best, lo = score, start
+        if j > i:
+            left = window[stems[i]] - 1
+            if left:
+                window[stems[i]] = left
+            else:
+                del window[stems[i]]
+        else:
+            j = i + 1
+    return lo
 
 
 def _hit(r, marker: _Marker) -> Hit:

@@ -1,0 +1,113 @@
+"""The search's faster ways of doing what Whoosh (or the slower code before them) did give the
+same answers: field lengths read at once, positions decoded at once, the best hits chosen
+without a key for every match, scores of a word's fields added up in C, and the snippet's
+window slid along the hits."""
+import heapq
+import random
+
+import pytest
+
+from workspace.search import engine
+
+from .test_segment_cache import commit, doc
+
+
+@pytest.fixture
+def ix(tmp_path):
+    engine._segment_cache.clear()
+    index = engine.open_index(tmp_path / "index")
+    rng = random.Random(5)
+    commit(index, [doc(n, rng) for n in range(120)])
+    commit(index, [doc(n, rng, extra=" " + " ".join(["Ystad"] * n)) for n in range(120, 150)])
+    commit(index, [], delete=["d3", "d121"])
+    yield index
+    engine._segment_cache.clear()
+
+
+def test_field_lengths_read_at_once_equal_whooshs_one_by_one(ix):
+    with engine.searcher(ix) as s:
+        readers = [r for r, _offset in s.reader().leaf_readers()]
+        assert len(readers) >= 2
+        for reader in readers:
+            n = reader.doc_count_all()
+            for field in ("title", "body", "raw"):
+                got = engine._stored_lengths(reader, field)
+                assert got is not None  # the fast path is taken, not the fallback
+                assert got == tuple(reader.doc_field_length(d, field, 1) for d in range(n)), field
+            # A field that stores no lengths: doc_field_length's default, as it was asked for.
+            assert engine._stored_lengths(reader, "workspace_id") == tuple(
+                reader.doc_field_length(d, "workspace_id", 1) for d in range(n))
+
+
+def test_lengths_of_a_segment_not_stored_by_whoosh3_fall_back_to_asking_each_document():
+    class Other:
+        def doc_count_all(self):
+            return 3
+
+    assert engine._stored_lengths(Other(), "body") is None
+
+
+def test_positions_decoded_at_once_equal_whooshs_decoder(ix):
+    with engine.searcher(ix) as s:
+        for reader, _offset in s.reader().leaf_readers():
+            field = s.schema["body"]
+            decode = field.format.decoder("positions")
+            for word in ("ystad", "kommun", "och", "utveckl"):
+                text = field.to_bytes(word)
+                ids, _tfs, encoded = engine._decode_postings(reader, "body", text, values=True)
+                expected = frozenset(d << engine._POSITION_BITS | p
+                                     for d, value in zip(ids, encoded) for p in decode(value))
+                engine._segment_cache.clear()
+                assert engine._position_keys(reader, field, "body", text) == expected, word
+
+
+@pytest.mark.parametrize("n", [1, 3, 20, 500])
+def test_the_best_hits_are_heapq_nlargests_ties_and_all(n):
+    rng = random.Random(n)
+    # Few distinct scores: many ties, which the document number breaks (the lower first).
+    scores = {d: rng.choice([0.5, 1.25, 2.0, 3.75]) for d in rng.sample(range(10_000), 300)}
+    docs = set(rng.sample(sorted(scores), 200))
+    expected = heapq.nlargest(n, docs, key=lambda d: (scores[d], -d))
+    assert engine._best(docs, scores, n) == expected
+
+
+def test_adding_scores_equals_adding_one_after_the_other():
+    rng = random.Random(1)
+    parts = [{d: rng.random() * 10 for d in rng.sample(range(2000), k)} for k in (0, 700, 1500, 30, 0)]
+    expected: dict[int, float] = {}
+    got: dict[int, float] = {}
+    for part in parts:
+        for d, v in part.items():
+            expected[d] = expected.get(d, 0.0) + v
+        got = engine._add_scores(got, part)
+    assert got == expected  # exactly: the same additions in the same order
+    assert engine._add_scores({}, {}) == {}
+
+
+def _window_before(text: str, spans, maxchars: int = 220) -> int:
+    """The snippet window as it was chosen before: every hit's window counted afresh."""
+    best, lo = (-1, -1), 0
+    for i, (a, _b) in enumerate(spans):
+        start = max(0, a - 40)
+        inside = [text[x:y].lower() for x, y in spans[i:] if y <= start + maxchars]
+        score = (len({engine.swedish_stem(w) for w in inside}), len(inside))
+        if score > best:
+            best, lo = score, start
+    return lo
+
+
+def test_the_snippet_window_is_the_one_chosen_before(ix):
+    rng = random.Random(9)
+    words = ["Ystad", "hamnar", "kommunerna", "region", "regionen", "utveckling", "och", "i", "samverkan",
+             "landsbygden", "kulturlivet", "näringslivet", "ett", "ord", "om", "framtiden", "x" * 250]
+    checked = 0
+    with engine.searcher(ix) as s:
+        for text_ in ("Ystad hamn", "region utveckling samverkan", "kommunerna", '"hållbar utveckling"', "x" * 250):
+            marker = engine._Marker(engine.parse(s.schema, text_), s.reader())
+            for _ in range(60):
+                text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 400)))
+                spans = marker._hits(text)
+                for maxchars in (220, 60):
+                    assert engine._window(text, spans, maxchars) == _window_before(text, spans, maxchars), text_
+                checked += bool(spans)
+    assert checked > 150
