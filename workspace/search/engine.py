@@ -260,9 +260,14 @@ class IndexState:
 
 
 def state(ix) -> IndexState:
+    """What the index has applied, as of its latest commit. Every search asks (is anything left
+    to apply?): a searcher reads one generation of the index, so what it found is kept on it."""
     with searcher(ix) as s:
-        doc = s.document(doc_id=META_ID)
-        count = s.doc_count()
+        found = getattr(s, "_samverkan_state", None)
+        if found is None:
+            doc = s.document(doc_id=META_ID)
+            found = s._samverkan_state = (doc, s.doc_count())
+    doc, count = found
     if not doc:
         return IndexState(documents=count)
     return IndexState(int(doc.get("last_event") or 0), doc.get("schema_version"), dict(doc.get("gaps") or {}),

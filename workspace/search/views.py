@@ -59,17 +59,18 @@ def _run(workspaces, ws=None):
                                limit=PER_PAGE, page=page)
     by_id = {w.id: w for w in workspaces}
     hits = [(h, by_id[h.workspace_id], link_for(h, by_id[h.workspace_id])) for h in result.hits]
-    facets = _facet_groups(result, selected, by_id, show_workspaces=ws is None and len(workspaces) > 1)
+    kinds, statuses = kind_labels(), status_labels()
+    facets = _facet_groups(result, selected, by_id, kinds, statuses,
+                           show_workspaces=ws is None and len(workspaces) > 1)
     return render("search/results.html", block="results", q=q, sort=sort, result=result, hits=hits,
                   facets=facets, page=page, pages=min(MAX_PAGE, -(-result.total // PER_PAGE)),
-                  kind_labels=kind_labels(), status_labels=status_labels(), ws=ws,
+                  kind_labels=kinds, status_labels=statuses, ws=ws,
                   args=_args_without("page"), suggestion_args=_args_without("q", "page"),
                   clear_args=_args_without("page", *FACET_PARAMS))
 
 
-def _facet_groups(result, selected, by_id, *, show_workspaces: bool):
+def _facet_groups(result, selected, by_id, kinds, statuses, *, show_workspaces: bool):
     """[(param, title, [(value, label, count, checked)])] for the template."""
-    kinds, statuses = kind_labels(), status_labels()
     groups = []
     for param, fieldname in FACET_PARAMS.items():
         if param == "ws" and not show_workspaces:
