@@ -183,3 +183,18 @@ def test_text_typed_into_a_section_is_escaped_in_snippets(as_user, demo):
 def test_an_empty_query_shows_the_form_without_hits(as_user):
     r = as_user("lasare@demo.example").get("/w/sydsverige/search")
     assert r.status_code == 200 and 'id="search-q"' in r.text and 'class="card search-hit"' not in r.text
+
+
+@corpus
+@pytest.mark.parametrize("lang, one, many", [("sv", "träff", "träffar"), ("en", "result", "results")])
+def test_each_facet_count_says_one_hit_or_many_to_a_screen_reader(as_user, lang, one, many):
+    c = as_user("lasare@demo.example")
+    assert c.post("/language", {"locale": lang, "next": "/search"}).status_code == 303
+    seen = set()
+    for q in ("regioner", "kollektivtrafik", "Ystad", "samverkan", "budget"):
+        html = c.get(f"/search?q={q}").text
+        for n, word in re.findall(r'<span class="facet-count">\((\d+)<span class="visually-hidden"> ([^<]+)</span>\)',
+                                  html):
+            assert word == (one if n == "1" else many), (q, n, word)
+            seen.add(n == "1")
+    assert seen == {True, False}  # both forms were shown
