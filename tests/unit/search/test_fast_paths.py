@@ -9,23 +9,20 @@ import pytest
 
 from workspace.search import engine
 
-from .test_segment_cache import commit, doc
+from .test_segment_cache import commit, doc, ix  # noqa: F401  (ix: the 80 documents' index)
 
 
 @pytest.fixture
-def ix(tmp_path):
-    engine._segment_cache.clear()
-    index = engine.open_index(tmp_path / "index")
+def segmented(ix):  # noqa: F811
+    """Three segments: the 80 documents, 30 more (some with one word many times), deletions."""
     rng = random.Random(5)
-    commit(index, [doc(n, rng) for n in range(120)])
-    commit(index, [doc(n, rng, extra=" " + " ".join(["Ystad"] * n)) for n in range(120, 150)])
-    commit(index, [], delete=["d3", "d121"])
-    yield index
-    engine._segment_cache.clear()
+    commit(ix, [doc(n, rng, extra=" " + " ".join(["Ystad"] * (n - 100))) for n in range(100, 130)])
+    commit(ix, [], delete=["d3", "d121"])
+    return ix
 
 
-def test_field_lengths_read_at_once_equal_whooshs_one_by_one(ix):
-    with engine.searcher(ix) as s:
+def test_field_lengths_read_at_once_equal_whooshs_one_by_one(segmented):
+    with engine.searcher(segmented) as s:
         readers = [r for r, _offset in s.reader().leaf_readers()]
         assert len(readers) >= 2
         for reader in readers:
@@ -47,8 +44,8 @@ def test_lengths_of_a_segment_not_stored_by_whoosh3_fall_back_to_asking_each_doc
     assert engine._stored_lengths(Other(), "body") is None
 
 
-def test_positions_decoded_at_once_equal_whooshs_decoder(ix):
-    with engine.searcher(ix) as s:
+def test_positions_decoded_at_once_equal_whooshs_decoder(segmented):
+    with engine.searcher(segmented) as s:
         for reader, _offset in s.reader().leaf_readers():
             field = s.schema["body"]
             decode = field.format.decoder("positions")
@@ -96,7 +93,7 @@ def _window_before(text: str, spans, maxchars: int = 220) -> int:
     return lo
 
 
-def test_the_snippet_window_is_the_one_chosen_before(ix):
+def test_the_snippet_window_is_the_one_chosen_before(ix):  # noqa: F811
     rng = random.Random(9)
     words = ["Ystad", "hamnar", "kommunerna", "region", "regionen", "utveckling", "och", "i", "samverkan",
              "landsbygden", "kulturlivet", "näringslivet", "ett", "ord", "om", "framtiden", "x" * 250]
