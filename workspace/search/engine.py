@@ -14,9 +14,11 @@ import operator
 import os
 import re
 import shutil
+import struct
 import sys
 import threading
 import time
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +37,7 @@ from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import NullQuery, Or, Term
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
-from whoosh.columns import NumericColumn
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.filedb.structfile import BufferFile
 from whoosh.formats import Positions
 from whoosh.formats import _INT_SIZE as _POSITIONS_AT
@@ -439,16 +441,51 @@ def _segment_columns(reader) -> dict[str, tuple]:
         for f in COLUMN_FIELDS:
             if reader.has_column(f):
                 # Dates stay Whoosh's sortable integers: only their order matters here.
-                col = reader.column_reader(f, translate=f != "updated")
-                # One object per distinct value, not one per document: a facet has few values.
-                shared: dict = {}
-                cols[f] = tuple(shared.setdefault(v, v) if v else None for v in col)
+                translate = f != "updated"
+                values = _column_at_once(reader, f, translate)
+                if values is None:
+                    values = reader.column_reader(f, translate=translate)
+                values = list(values)
+                # One object per distinct value, not one per document (a facet has few values);
+                # no value (b"", "", 0) is None.
+                canonical = {v: v if v else None for v in set(values)}
+                cols[f] = tuple(map(canonical.__getitem__, values))
             else:
                 cols[f] = (None,) * reader.doc_count_all()
         # Dates are mostly distinct: an int each.
         return cols, (len(COLUMN_FIELDS) * _SLOT + _INT) * reader.doc_count_all()
 
     return _cached(reader, ("columns",), make)
+
+
+def _column_at_once(reader, fieldname: str, translate: bool) -> list | None:
+    """A segment's column, every document's value, read from the column file in one piece:
+    Whoosh's readers fetch and translate one document at a time (about 20 ms a column of
+    15,000 documents, six columns on a word's first search after a restart or a merge). Text
+    columns (VarBytes) are decoded once per distinct value; the dates (Numeric, "Q") come as
+    integers. None for other kinds of column (the caller reads them as Whoosh does)."""
+    col = reader.column_reader(fieldname, translate=False)
+    count = reader.doc_count_all()
+    if type(col) is VarBytesColumn.Reader and len(col._lengths) == count:
+        lengths, offsets = col._lengths, col._offsets
+        # Values are written one after another, and documents without one get the offset where
+        # the data ends so far: the last document's offset and length end the data.
+        end = offsets[-1] + lengths[-1] if count else 0
+        data = col._dbfile.get(col._basepos, end) if end else b""
+        raw = list(map(data.__getitem__, map(slice, offsets, map(operator.add, offsets, lengths))))
+        if not translate:
+            return raw
+        from_column = reader.schema[fieldname].from_column_value
+        decoded = {b: from_column(b) for b in set(raw)}
+        return list(map(decoded.__getitem__, raw))
+    if (type(col) is NumericColumn.Reader and not translate and col._typecode in "qQiIlL"
+            and col._fixedlen == struct.calcsize(col._typecode) and col._count <= count):
+        values = array(col._typecode)
+        values.frombytes(col._dbfile.get(col._basepos, col._count * col._fixedlen))
+        if sys.byteorder == "little":
+            values.byteswap()  # stored big-endian ("!")
+        return values.tolist() + [col._default] * (count - col._count)
+    return None
 
 
 def search(ix, text: str, workspace_ids: list[int], *, selected: dict[str, set[str]] | None = None,

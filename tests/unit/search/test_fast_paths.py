@@ -4,6 +4,7 @@ without a key for every match, scores of a word's fields added up in C, and the 
 window slid along the hits."""
 import heapq
 import random
+from datetime import datetime
 
 import pytest
 
@@ -14,9 +15,17 @@ from .test_segment_cache import commit, doc, ix  # noqa: F401  (ix: the 80 docum
 
 @pytest.fixture
 def segmented(ix):  # noqa: F811
-    """Three segments: the 80 documents, 30 more (some with one word many times), deletions."""
+    """Three segments: the 80 documents; 30 more (some with one word many times, most with a
+    date and an organisation, the last ones without); deletions."""
     rng = random.Random(5)
-    commit(ix, [doc(n, rng, extra=" " + " ".join(["Ystad"] * (n - 100))) for n in range(100, 130)])
+    more = []
+    for n in range(100, 130):
+        d = doc(n, rng, extra=" " + " ".join(["Ystad"] * (n - 100)))
+        if n < 125:
+            d.update(engine.to_fields(d["doc_id"], d["scope"], updated=datetime(2026, 1, 1 + n % 28, n % 24),
+                                      organization=rng.choice(["Region Skåne", "Ystads kommun", "Åre"])))
+        more.append(d)
+    commit(ix, more)
     commit(ix, [], delete=["d3", "d121"])
     return ix
 
@@ -108,3 +117,19 @@ def test_the_snippet_window_is_the_one_chosen_before(ix):  # noqa: F811
                     assert engine._window(text, spans, maxchars) == _window_before(text, spans, maxchars), text_
                 checked += bool(spans)
     assert checked > 150
+
+
+def test_facet_columns_read_at_once_equal_whooshs_column_readers(segmented):
+    taken = set()
+    with engine.searcher(segmented) as s:
+        for reader, _offset in s.reader().leaf_readers():
+            for field in engine.COLUMN_FIELDS:
+                if not reader.has_column(field):
+                    continue
+                translate = field != "updated"
+                got = engine._column_at_once(reader, field, translate)
+                if got is not None:
+                    taken.add(field)
+                    assert list(got) == list(reader.column_reader(field, translate=translate)), field
+    # The text facets and the dates take the fast path.
+    assert {"workspace_id", "kind", "status", "year", "organization", "updated"} <= taken
