@@ -478,14 +478,23 @@ def _column_at_once(reader, fieldname: str, translate: bool) -> list | None:
         from_column = reader.schema[fieldname].from_column_value
         decoded = {b: from_column(b) for b in set(raw)}
         return list(map(decoded.__getitem__, raw))
-    if (type(col) is NumericColumn.Reader and not translate and col._typecode in "qQiIlL"
-            and col._fixedlen == struct.calcsize(col._typecode) and col._count <= count):
-        values = array(col._typecode)
-        values.frombytes(col._dbfile.get(col._basepos, col._count * col._fixedlen))
-        if sys.byteorder == "little":
-            values.byteswap()  # stored big-endian ("!")
-        return values.tolist() + [col._default] * (count - col._count)
+    if type(col) is NumericColumn.Reader and not translate:
+        return _numbers_at_once(col, count)
     return None
+
+
+def _numbers_at_once(col, count: int) -> list[int] | None:
+    """Every document's number in a Whoosh numeric column (dates, field lengths), read in one
+    piece; documents after the last one stored get the column's default, as Whoosh's reader
+    gives them. None for a column that is not of whole numbers as Whoosh 3 writes them."""
+    if (type(col) is not NumericColumn.Reader or col._typecode not in "bBhHiIlLqQ"
+            or col._fixedlen != struct.calcsize(col._typecode) or col._count > count):
+        return None
+    values = array(col._typecode)
+    values.frombytes(col._dbfile.get(col._basepos, col._count * col._fixedlen))
+    if sys.byteorder == "little" and col._fixedlen > 1:
+        values.byteswap()  # stored big-endian ("!")
+    return values.tolist() + [col._default] * (count - col._count)
 
 
 def search(ix, text: str, workspace_ids: list[int], *, selected: dict[str, set[str]] | None = None,
@@ -655,10 +664,8 @@ def _stored_lengths(reader, fieldname: str) -> tuple | None:
     column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if column is None:
         return (1,) * count  # no lengths stored: doc_field_length's default, as asked for
-    if type(column) is not NumericColumn.Reader or column._fixedlen != 1 or column._count > count:
-        return None
-    raw = column._dbfile.get(column._basepos, column._count)
-    return tuple(map(_LENGTH_OF_BYTE.__getitem__, raw)) + (None,) * (count - column._count)
+    stored = _numbers_at_once(column, count) if getattr(column, "_typecode", None) == "B" else None
+    return None if stored is None else tuple(map(_LENGTH_OF_BYTE.__getitem__, stored))
 
 
 def _decode_postings(reader, fieldname: str, text: bytes, *, values: bool = False):
