@@ -31,6 +31,7 @@ from whoosh import index as windex
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
+from whoosh.lang import stopwords_for_language
 from whoosh.lang.snowball.swedish import SwedishStemmer
 from whoosh.qparser import MultifieldParser
 from whoosh import query as wq
@@ -885,32 +886,47 @@ class _Marker:
 
     Whoosh's highlighter re-analyses every hit's whole text through its (slow) token
     pipeline; this tokenises with one regex and compares cached stems with the terms the
-    query matched in the index (prefixes and wildcards already expanded).
+    query matched in the index (prefixes and wildcards already expanded). A phrase is marked
+    where its words stand together, as one mark, and not where one of its words stands alone.
     """
 
     def __init__(self, query, reader):
         self.stems: set[str] = set()
         self.words: set[str] = set()
+        # Each phrase's words, and whether they are stems (title, body) or words as typed (raw).
+        self.phrases: set[tuple[tuple[str, ...], bool]] = set()
+        heads: set[str] = set()
         # Leaf by leaf: Query.existing_terms() on a compound query skips every leaf whose field
         # differs from the first leaf's (a shadowed variable in Whoosh).
         for leaf in query.leaves():
+            if type(leaf) is wq.Phrase and len(leaf.words) > 1:
+                if all(leaf.words):
+                    words = tuple(leaf.words)
+                    self.phrases.add((words, leaf.fieldname in ("title", "body")))
+                    heads.update(words)
+                continue
             for fieldname, term in leaf.existing_terms(reader, phrases=True, expand=True):
                 word = term.decode("utf-8") if isinstance(term, bytes) else str(term)
                 (self.stems if fieldname in ("title", "body") else self.words).add(word)
+        heads |= self.stems | self.words
         # Any token whose stem is one of ours starts with it: a regex finds the candidates
         # in C, and only those are stemmed.
-        heads = sorted(self.stems | self.words, key=len, reverse=True)[:300]
-        self.pattern = re.compile(r"\b(?:%s)\w*" % "|".join(map(re.escape, heads)), re.IGNORECASE) if heads else None
+        heads_ = sorted(heads, key=len, reverse=True)[:300]
+        self.pattern = re.compile(r"\b(?:%s)\w*" % "|".join(map(re.escape, heads_)), re.IGNORECASE) if heads_ else None
 
     def _hits(self, text: str) -> list[tuple[int, int]]:
         if self.pattern is None:
             return []
-        out = []
-        for m in self.pattern.finditer(text):
-            w = m.group().lower()
-            if w in self.words or swedish_stem(w) in self.stems:
-                out.append(m.span())
-        return out
+        tokens = [(m.start(), m.end(), m.group().lower()) for m in self.pattern.finditer(text)]
+        spans = [(a, b) for a, b, w in tokens if w in self.words or swedish_stem(w) in self.stems]
+        if not self.phrases:
+            return spans
+        found = _phrase_spans(text, tokens, self.phrases)
+        if not found:
+            return spans
+        # A word of the query inside a marked phrase is not marked again.
+        inside = {i for a, b in found for i in range(a, b)}
+        return sorted(found + [(a, b) for a, b in spans if a not in inside])
 
     def mark(self, text: str, *, maxchars: int = 220, whole: bool = False) -> str:
         spans = self._hits(text)
@@ -934,6 +950,45 @@ class _Marker:
             pos = b
         parts.append(str(escape(text[pos:hi])))
         return ("…" if lo > 0 else "") + "".join(parts).strip() + ("…" if hi < len(text) else "")
+
+
+def _phrase_spans(text: str, tokens: list[tuple[int, int, str]], phrases) -> list[tuple[int, int]]:
+    """Where each phrase stands in text: its words one after another, with nothing between them
+    but spaces, punctuation and words the index leaves out (stop words, single letters), as the
+    index numbers positions. Each span runs from the first word's start to the last one's end;
+    spans do not overlap (the first found wins)."""
+    typed = [w for _a, _b, w in tokens]
+    stems = [swedish_stem(w) for w in typed]
+    out: list[tuple[int, int]] = []
+    taken_to = -1
+    for i in range(len(tokens)):
+        if tokens[i][0] < taken_to:
+            continue
+        for words, stemmed in phrases:
+            if i + len(words) > len(tokens):
+                continue
+            seq = stems if stemmed else typed
+            if any(seq[i + k] != words[k] for k in range(len(words))):
+                continue
+            if all(_only_left_out(text[tokens[i + k][1]:tokens[i + k + 1][0]], stemmed)
+                   for k in range(len(words) - 1)):
+                end = tokens[i + len(words) - 1][1]
+                out.append((tokens[i][0], end))
+                taken_to = end
+                break
+    return out
+
+
+_LEFT_OUT = frozenset(stopwords_for_language("sv"))
+
+
+def _only_left_out(gap: str, stemmed: bool) -> bool:
+    """Whether the text between two words of a phrase holds no word the index counts: for the
+    stemmed fields, stop words and words of one letter are left out; the raw field keeps all."""
+    words = [m.group() for m in TOKEN_RE.finditer(gap)]
+    if not words:
+        return True
+    return stemmed and all(len(w) < 2 or w.lower() in _LEFT_OUT for w in words)
 
 
 def _window(text: str, spans: list[tuple[int, int]], maxchars: int) -> int:
