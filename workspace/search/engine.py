@@ -22,9 +22,10 @@ from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from pathlib import Path
 from pickle import loads as _unpickle
+from types import MappingProxyType
 
 from markupsafe import escape
 from whoosh import index as windex
@@ -555,9 +556,10 @@ def _scores(s, query) -> dict[int, float]:
     document for a word searched in three fields. Queries made of words (terms combined with
     AND, OR, NOT — what people type) are scored here from whole blocks of postings instead, with
     the same formula and statistics; other queries (phrases, prefixes, fuzzy words) go through
-    their matchers in one pass.
+    their matchers in one pass. The result may be a word's scores kept for later searches
+    (read-only): never changed by callers.
     """
-    out: dict[int, float] = {}
+    parts = []
     context = s.context()
     for sub, offset in s.leaf_searchers():
         local = _term_tree_scores(query, sub, context.weighting)
@@ -567,10 +569,13 @@ def _scores(s, query) -> dict[int, float]:
             while m.is_active():
                 local[m.id()] = m.score()
                 m.next()
-        if offset:
-            out.update({d + offset: v for d, v in local.items()})
-        else:
-            out.update(local)
+        if local:
+            parts.append((local, offset))
+    if len(parts) == 1 and not parts[0][1]:
+        return parts[0][0]  # most often: only the big segment matches; not copied
+    out: dict[int, float] = {}
+    for local, offset in parts:
+        out.update({d + offset: v for d, v in local.items()} if offset else local)
     return out
 
 
@@ -581,13 +586,22 @@ def _term_tree_scores(q, sub, weighting) -> dict[int, float] | None:
     if type(q) is wq.Phrase:
         return _phrase_scores(q, sub, weighting)
     if type(q) is wq.Or and not q.minmatch and not q.scale:
-        out: dict[int, float] = {}
-        for c in q.subqueries:
-            part = _term_tree_scores(c, sub, weighting)
-            if part is None:
-                return None
-            out = _add_scores(out, part)
-        return _compound_boost(q, out)
+        def make():
+            out: dict[int, float] = {}
+            for c in q.subqueries:
+                # The fields' scores of a kept word are not kept apart as well.
+                part = _term_scores(c, sub, weighting, keep=False) if type(c) is wq.Term else \
+                    _term_tree_scores(c, sub, weighting)
+                if part is None:
+                    return None
+                out = _add_scores(out, part)
+            return _compound_boost(q, out)
+
+        if all(type(c) is wq.Term for c in q.subqueries):
+            # A word searched in every field (what the parser makes of each word typed).
+            key = ("or", q.boost, tuple((c.fieldname, c.text, c.boost) for c in q.subqueries))
+            return _kept_scores(sub, weighting, key, make)
+        return make()
     if type(q) is wq.And:
         parts, nots = [], []
         for c in q.subqueries:
@@ -598,7 +612,7 @@ def _term_tree_scores(q, sub, weighting) -> dict[int, float] | None:
         if not parts:
             return None
         parts.sort(key=len)
-        out = dict(parts[0])
+        out = parts[0]
         for part in parts[1:]:
             out = {d: v + part[d] for d, v in out.items() if d in part}
         for part in nots:
@@ -636,6 +650,34 @@ def _compound_boost(q, scores: dict[int, float]) -> dict[int, float]:
         return scores
     boost = q.boost
     return {d: v * boost for d, v in scores.items()}
+
+
+# A kept score: the dict's slot and hash, and the float (the key is the postings' own int).
+_SCORE_ENTRY = 3 * _SLOT + _FLOAT
+
+
+def _kept_scores(sub, weighting, key: tuple, make):
+    """A word's {doc: score} in one segment (live documents only), computed once for each state
+    of the index and kept for the searches after it, read-only. Scores depend on index-wide
+    statistics (the idf, the average field length) and on the segment's deletions, and every
+    commit changes the index's generation: a kept value is used only at the generation it was
+    made for (a commit replaces it on the next search). Computing a common word's scores in
+    three fields costs milliseconds (a dict of thousands of documents each, then their sum)."""
+    reader = sub.reader()
+    seg_id = _segment_id(reader)
+    generation = sub.get_parent().reader().generation()
+    if not seg_id or generation is None:
+        return make()
+    stamp = (generation, type(weighting), weighting.B, weighting.K1, tuple(sorted(weighting._field_B.items())))
+    full = (seg_id, "scores") + key
+    held = _segment_cache.get(full)
+    if held is not None and held[0] == stamp:
+        return held[1]
+    value = make()
+    if value is not None:
+        value = MappingProxyType(value)
+        _segment_cache.put(full, (stamp, value), _SCORE_ENTRY * len(value) + 256)
+    return value
 
 
 def _field_lengths(reader, fieldname: str) -> tuple[int, ...]:
@@ -765,8 +807,8 @@ def _bm25_factors(reader, weighting, fieldname: str, text: bytes, postings, avgf
     return factors
 
 
-def _term_scores(q, sub, weighting) -> dict[int, float] | None:
-    scores = _read_postings(sub, weighting, q.fieldname, q.text)
+def _term_scores(q, sub, weighting, *, keep: bool = True) -> dict[int, float] | None:
+    scores = (_word_scores if keep else _read_postings)(sub, weighting, q.fieldname, q.text)
     if scores is None:
         return None
     if q.boost != 1.0:
@@ -785,7 +827,7 @@ def _phrase_scores(q, sub, weighting) -> dict[int, float] | None:
         return None  # Whoosh's own matcher says why
     scores = []
     for word in q.words:
-        part = _read_postings(sub, weighting, q.fieldname, word)
+        part = _word_scores(sub, weighting, q.fieldname, word)
         if part is None:
             return None
         if not part:
@@ -795,22 +837,40 @@ def _phrase_scores(q, sub, weighting) -> dict[int, float] | None:
     keys = [_position_keys(reader, field, q.fieldname, field.to_bytes(word)) for word in q.words]
     if None in keys:
         return None
-    # Where the phrase so far ends, in every document at once: the next word must come 1..slop
-    # positions after an end (no position comes near 2 ** _POSITION_BITS).
-    steps = range(1, q.slop + 1)
-    ends = keys[0]
-    for later in keys[1:]:
-        ends = later.intersection({end + step for end in ends for step in steps})
-        if not ends:
-            return {}
-    out: dict[int, float] = {}
-    for d in {end >> _POSITION_BITS for end in ends}:
-        if d in scores[0]:  # not deleted
-            total = 0.0
-            for part in scores:
-                total += part[d]
-            out[d] = total * q.boost if q.boost != 1.0 else total
-    return out
+    if q.slop == 1:
+        # Word i stands at start + i. Candidates for the start come from the rarest word; each
+        # other word then keeps the starts it stands after (membership tests in C, no shifted
+        # copy of a common word's every position).
+        order = sorted(range(len(keys)), key=lambda i: len(keys[i]))
+        starts = list(map((-order[0]).__add__, keys[order[0]]))
+        for i in order[1:]:
+            starts = list(compress(starts, map(keys[i].__contains__, map(i.__add__, starts))))
+            if not starts:
+                return {}
+        ends = starts
+    else:
+        # Where the phrase so far ends, in every document at once: the next word must come
+        # 1..slop positions after an end (no position comes near 2 ** _POSITION_BITS).
+        ends = keys[0]
+        for later in keys[1:]:
+            ends = later.intersection(chain.from_iterable(map(step.__add__, ends) for step in range(1, q.slop + 1)))
+            if not ends:
+                return {}
+    # The documents (live ones: deleted ones have no scores), each scored as the sum of its
+    # words' scores, added in the phrase's order as Whoosh adds them.
+    docs = list(filter(scores[0].__contains__, set(map(operator.rshift, ends, repeat(_POSITION_BITS)))))
+    totals = map(scores[0].__getitem__, docs)
+    for part in scores[1:]:
+        totals = map(operator.add, totals, map(part.__getitem__, docs))
+    if q.boost != 1.0:
+        totals = map(operator.mul, totals, repeat(q.boost))
+    return dict(zip(docs, totals))
+
+
+def _word_scores(sub, weighting, fieldname: str, word):
+    """_read_postings' scores, kept for the searches after this one (read-only)."""
+    return _kept_scores(sub, weighting, ("term", fieldname, word),
+                        lambda: _read_postings(sub, weighting, fieldname, word))
 
 
 def _read_postings(sub, weighting, fieldname: str, word) -> dict[int, float] | None:

@@ -1,7 +1,8 @@
 """The search's faster ways of doing what Whoosh (or the slower code before them) did give the
 same answers: field lengths read at once, positions decoded at once, the best hits chosen
-without a key for every match, scores of a word's fields added up in C, and the snippet's
-window slid along the hits."""
+without a key for every match, scores of a word's fields added up in C, the snippet's window
+slid along the hits, phrases joined from their rarest word, and a word's scores kept until the
+index changes."""
 import heapq
 import random
 from datetime import datetime
@@ -10,7 +11,8 @@ import pytest
 
 from workspace.search import engine
 
-from .test_segment_cache import commit, doc, ix  # noqa: F401  (ix: the 80 documents' index)
+from .test_scoring import whoosh_scores
+from .test_segment_cache import commit, doc, ix, uncached  # noqa: F401  (ix: the 80 documents' index)
 
 
 @pytest.fixture
@@ -133,3 +135,49 @@ def test_facet_columns_read_at_once_equal_whooshs_column_readers(segmented):
                     assert list(got) == list(reader.column_reader(field, translate=translate)), field
     # The text facets and the dates take the fast path.
     assert {"workspace_id", "kind", "status", "year", "organization", "updated"} <= taken
+
+
+PHRASE_WORDS = ["hamn", "Ystad", "region", "och", "kommun", "hamn", "Skåne", "ny"]
+
+
+@pytest.fixture
+def phrased(ix):  # noqa: F811
+    """Documents of a few words, so that phrases of two to four words (the same word twice,
+    a stop word between) stand in many of them, at their start, middle and end."""
+    rng = random.Random(11)
+    commit(ix, [{**doc(300 + n, rng), "body": " ".join(rng.choice(PHRASE_WORDS) for _ in range(rng.randint(2, 30)))}
+                for n in range(150)])
+    return ix
+
+
+@pytest.mark.parametrize("text", ['"hamn Ystad"', '"Ystad hamn"', '"hamn hamn"', '"region och kommun"',
+                                  '"kommun hamn Skåne ny"', '"ny hamn"', '"Skåne region hamn"~2', '"hamn ny"~3'])
+def test_phrases_of_several_words_score_as_whooshs_own(phrased, text):
+    with engine.searcher(phrased) as s:
+        query = engine.parse(s.schema, text)
+        theirs = whoosh_scores(s, query)
+        got = engine._scores(s, query)
+    assert theirs, text  # the phrase stands somewhere: a test that can fail
+    assert got.keys() == theirs.keys(), text
+    assert list(got.values()) == pytest.approx([theirs[d] for d in got], rel=1e-9), text
+
+
+def test_a_words_scores_are_kept_until_the_index_changes(ix, monkeypatch):  # noqa: F811
+    text = "kommunerna regional"
+    first = engine.search(ix, text, [1, 2])
+    read = []
+    real = engine._read_postings
+    monkeypatch.setattr(engine, "_read_postings", lambda *a: read.append(a[2:]) or real(*a))
+    assert engine.search(ix, text, [1, 2]) == first
+    assert read == []  # kept: nothing computed again
+    with engine.searcher(ix) as s:
+        kept = engine._scores(s, engine.parse(s.schema, "kommunerna"))
+    with pytest.raises(TypeError):
+        kept[0] = 1.0  # what is kept cannot be changed by a caller
+    # A commit changes every score (the idf, the average length): computed again, and right.
+    rng = random.Random(12)
+    commit(ix, [doc(400 + n, rng, extra=" kommunerna") for n in range(3)])
+    again = engine.search(ix, text, [1, 2], limit=200)
+    assert read  # computed afresh
+    with uncached():
+        assert engine.search(ix, text, [1, 2], limit=200) == again
