@@ -652,10 +652,6 @@ def _compound_boost(q, scores: dict[int, float]) -> dict[int, float]:
     return {d: v * boost for d, v in scores.items()}
 
 
-# A kept score: the dict's slot and hash, and the float (the key is the postings' own int).
-_SCORE_ENTRY = 3 * _SLOT + _FLOAT
-
-
 def _kept_scores(sub, weighting, key: tuple, make):
     """A word's {doc: score} in one segment (live documents only), computed once for each state
     of the index and kept for the searches after it, read-only. Scores depend on index-wide
@@ -673,10 +669,12 @@ def _kept_scores(sub, weighting, key: tuple, make):
     held = _segment_cache.get(full)
     if held is not None and held[0] == stamp:
         return held[1]
-    value = make()
-    if value is not None:
-        value = MappingProxyType(value)
-        _segment_cache.put(full, (stamp, value), _SCORE_ENTRY * len(value) + 256)
+    made = make()
+    if made is None:
+        return None
+    value = MappingProxyType(made)
+    # The dict's table and a float a document (the keys are the postings' own ints).
+    _segment_cache.put(full, (stamp, value), sys.getsizeof(made) + _FLOAT * len(made))
     return value
 
 
