@@ -151,7 +151,11 @@ def _init_login(app: Flask, login_manager) -> None:
         except ValueError:
             return None
         from workspace.accounts.services import session_user
+        from workspace.web.context import session_user_and_layout
+        from workspace.web.htmx import is_htmx
 
+        if request.method == "GET" and not is_htmx():  # a whole page: its layout in the same query
+            return session_user_and_layout(user_id, version, session.get("sid"))
         return session_user(user_id, version, session.get("sid"))
 
     @login_manager.unauthorized_handler

@@ -38,6 +38,57 @@ def test_menu_and_bell_in_one_query(app, as_user, demo):
     assert _count(page) == before + 2 and "Regionsamverkan Sydsverige" in page  # the bell and the menu
     counting = [s for s in statements if "FROM notification" in s]
     assert len(counting) == 1 and "FROM workspace" in counting[0], statements
+    # … and in the same query as the person of the session: a whole page's first question.
+    assert re.search(r'FROM "?user"?\s', counting[0]) and "auth_session" in counting[0], counting[0]
+    assert len([s for s in statements if re.search(r'FROM "?user"?\s', s)]) == 1, statements
+
+
+def test_the_menu_lists_the_persons_active_workspaces_by_name(app, as_user, demo):
+    from workspace.workspaces.models import Workspace
+
+    reader = as_user(READER)
+    with app.app_context():
+        user = demo.user(READER)
+        mine = set(db.session.scalars(select(Membership.workspace_id).where(Membership.user_id == user.id)))
+        others = db.session.scalars(select(Workspace).where(Workspace.id.not_in(mine))).all()
+        assert len(others) >= 2
+        # Joined last, named first: the order the rows are stored in is not the menu's.
+        first = Workspace(slug="arbetsgrupp-test-layout", name="Arbetsgruppen Östersjön")
+        db.session.add(first)
+        db.session.flush()
+        for ws, active in ((others[0], True), (others[1], False), (first, True)):
+            db.session.add(Membership(workspace_id=ws.id, user_id=user.id, role="reader", active=active))
+        db.session.commit()
+        names = sorted(db.session.scalars(select(Workspace.name).join(Membership).where(
+            Membership.user_id == user.id, Membership.active.is_(True))))
+        inactive = others[1].name
+    assert len(names) >= 2  # an order to get wrong
+    menu = _header(reader.get("/account").text)
+    places = [menu.index(f">{n}<") for n in names]
+    assert places == sorted(places)
+    assert f">{inactive}<" not in menu
+
+
+def test_an_htmx_request_asks_for_the_person_alone(app, as_user, demo):
+    """A fragment draws no layout: its first query is the person's only."""
+    reader = as_user(READER)
+    with recorded_statements(app) as statements:
+        assert reader.get("/notifications", headers={"HX-Request": "true"}).status_code == 200
+    users = [s for s in statements if re.search(r'FROM "?user"?\s', s)]
+    assert users and "FROM workspace" not in users[0], users
+
+
+def test_a_page_after_logging_out_elsewhere_asks_to_log_in_again(app, as_user, demo):
+    from workspace.accounts.models import AuthSession
+
+    reader = as_user(READER)
+    assert reader.get("/account").status_code == 200
+    with app.app_context():
+        for s in db.session.scalars(select(AuthSession).where(AuthSession.user_id == demo.user(READER).id)):
+            s.ended_at = s.created_at
+        db.session.commit()
+    resp = reader.get("/account")
+    assert resp.status_code in (302, 303) and "/login" in resp.headers["Location"]
 
 
 def test_someone_in_no_workspace_still_sees_their_unread_count(app, as_user, demo):

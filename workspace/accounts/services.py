@@ -1,6 +1,7 @@
 """Accounts: logging in, passwords, e-mailed links (invitation and reset), language."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -93,12 +94,23 @@ def _session_params(token: str) -> dict:
     return {"token_hash": _digest(token), "since": utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]}
 
 
-def session_user(user_id: int, version: int, token: str | None) -> User | None:
+def session_user(user_id: int, version: int, token: str | None, *, with_columns=None):
     """The logged-in person of a request, in one query: the user of that id and session version,
-    if the server-side session `token` is still live (not logged out, not expired)."""
+    if the server-side session `token` is still live (not logged out, not expired).
+
+    `with_columns(statement)` may add columns to that query (built once per function; they may
+    use `:user_id`): then the answer is the whole row, (user, *columns), or None."""
     if not token:
         return None
-    return db.session.scalar(_SESSION_USER, {"user_id": user_id, "version": version, **_session_params(token)})
+    params = {"user_id": user_id, "version": version, **_session_params(token)}
+    if with_columns is None:
+        return db.session.scalar(_SESSION_USER, params)
+    return db.session.execute(_session_user_with(with_columns), params).first()
+
+
+@functools.cache
+def _session_user_with(with_columns):
+    return with_columns(_SESSION_USER)
 
 
 def session_is_live(user_id: int, token: str | None) -> bool:
