@@ -387,7 +387,8 @@ out = dict(papers=papers, areas=areas, orgs=orgs, targets=targets, threads=threa
     more = queries + [q for qs in QUERIES.values() for q in qs if q not in queries]
     # Each searched four times before the run (new connections, so most likely in both
     # workers): the words' postings decoded, as on a server that has been running. What a
-    # first search costs is in the search benchmark ("first search, nothing decoded").
+    # first search costs is in the search benchmark ("first search, nothing decoded", and
+    # "first search after a commit").
     scen[SEARCH_ALONE] = dict(paths=[f"{base}/search?q={quote_plus(q)}" for q in more], cookie=cookie,
                               connections=1, warm=4)
     lists = []
