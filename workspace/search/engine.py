@@ -32,7 +32,6 @@ from whoosh import index as windex
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.lang import stopwords_for_language
 from whoosh.lang.snowball.swedish import SwedishStemmer
 from whoosh.qparser import MultifieldParser
 from whoosh import query as wq
@@ -140,8 +139,13 @@ def swedish_stem(word: str) -> str:
     return _stemmer.stem(word)
 
 
+# The words the Swedish fields leave out (and do not count positions for): stop words and
+# words shorter than its minimum. The highlighter asks it too (_only_left_out).
+_SWEDISH_STOPS = StopFilter(lang="sv")
+
+
 def swedish_analyzer():
-    return (RegexTokenizer(TOKEN_RE.pattern) | LowercaseFilter() | StopFilter(lang="sv")
+    return (RegexTokenizer(TOKEN_RE.pattern) | LowercaseFilter() | _SWEDISH_STOPS
             | StemFilter(stemfn=swedish_stem, cachesize=None))
 
 
@@ -976,10 +980,11 @@ class _Marker:
         if self.pattern is None:
             return []
         tokens = [(m.start(), m.end(), m.group().lower()) for m in self.pattern.finditer(text)]
-        spans = [(a, b) for a, b, w in tokens if w in self.words or swedish_stem(w) in self.stems]
+        stems = [swedish_stem(w) for _a, _b, w in tokens]
+        spans = [(a, b) for (a, b, w), stem in zip(tokens, stems) if w in self.words or stem in self.stems]
         if not self.phrases:
             return spans
-        found = _phrase_spans(text, tokens, self.phrases)
+        found = _phrase_spans(text, tokens, stems, self.phrases)
         if not found:
             return spans
         # A word of the query inside a marked phrase is not marked again.
@@ -1010,13 +1015,12 @@ class _Marker:
         return ("…" if lo > 0 else "") + "".join(parts).strip() + ("…" if hi < len(text) else "")
 
 
-def _phrase_spans(text: str, tokens: list[tuple[int, int, str]], phrases) -> list[tuple[int, int]]:
+def _phrase_spans(text: str, tokens: list[tuple[int, int, str]], stems: list[str], phrases) -> list[tuple[int, int]]:
     """Where each phrase stands in text: its words one after another, with nothing between them
     but spaces, punctuation and words the index leaves out (stop words, single letters), as the
     index numbers positions. Each span runs from the first word's start to the last one's end;
     spans do not overlap (the first found wins)."""
     typed = [w for _a, _b, w in tokens]
-    stems = [swedish_stem(w) for w in typed]
     out: list[tuple[int, int]] = []
     taken_to = -1
     for i in range(len(tokens)):
@@ -1037,16 +1041,14 @@ def _phrase_spans(text: str, tokens: list[tuple[int, int, str]], phrases) -> lis
     return out
 
 
-_LEFT_OUT = frozenset(stopwords_for_language("sv"))
-
-
 def _only_left_out(gap: str, stemmed: bool) -> bool:
-    """Whether the text between two words of a phrase holds no word the index counts: for the
-    stemmed fields, stop words and words of one letter are left out; the raw field keeps all."""
+    """Whether the text between two words of a phrase holds no word the index counts: the
+    stemmed fields leave out what their stop filter does; the raw field keeps all."""
     words = [m.group() for m in TOKEN_RE.finditer(gap)]
     if not words:
         return True
-    return stemmed and all(len(w) < 2 or w.lower() in _LEFT_OUT for w in words)
+    stops, shortest = _SWEDISH_STOPS.stops, _SWEDISH_STOPS.min
+    return stemmed and all(len(w) < shortest or w.lower() in stops for w in words)
 
 
 def _window(text: str, spans: list[tuple[int, int]], maxchars: int) -> int:

@@ -7,24 +7,12 @@ from typing import NamedTuple
 from flask import Flask, g, request
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy import select
 
 from workspace.db import db, json_rows, rows
 from workspace.events import event_label
 from workspace.workspaces import permissions
 from workspace.workspaces.forms import ROLE_LABELS, RULE_LABELS, SIDE_LABELS
-
-
-@functools.cache
-def _layout_statement():
-    """The menu's workspaces (id, slug and name: what it draws, as plain rows, not objects), each
-    row with the bell's unread count beside it (the same for every row: SQLite and PostgreSQL
-    run the uncorrelated count once). Built once."""
-    from workspace.notifications.services import unread_count_statement
-    from workspace.workspaces.models import Workspace
-    from workspace.workspaces.services import workspaces_of_statement
-
-    return (workspaces_of_statement().with_only_columns(Workspace.id, Workspace.slug, Workspace.name)
-            .add_columns(unread_count_statement().scalar_subquery().label("unread")))
 
 
 class MenuWorkspace(NamedTuple):
@@ -33,9 +21,11 @@ class MenuWorkspace(NamedTuple):
     name: str
 
 
-def _with_layout(session_user_statement):
-    """The session's user with the layout's facts beside it: the menu's workspaces as one JSON
-    column (id, slug, name; ordered by name) and the bell's count."""
+@functools.cache
+def _layout_columns():
+    """What the layout shows of the person `:user_id`, as two columns of one row: the menu's
+    workspaces as one JSON column (id, slug and name: what it draws; ordered by name) and the
+    bell's unread count. Built once."""
     from workspace.notifications.services import unread_count_statement
     from workspace.workspaces.models import Workspace
     from workspace.workspaces.services import workspaces_of_statement
@@ -43,8 +33,25 @@ def _with_layout(session_user_statement):
     menu = (workspaces_of_statement().order_by(None)
             .with_only_columns(json_rows(Workspace.id, Workspace.slug, Workspace.name, Workspace.name))
             .scalar_subquery())
-    return session_user_statement.add_columns(menu.label("menu"),
-                                              unread_count_statement().scalar_subquery().label("unread"))
+    return menu.label("menu"), unread_count_statement().scalar_subquery().label("unread")
+
+
+def _with_layout(session_user_statement):
+    return session_user_statement.add_columns(*_layout_columns())
+
+
+@functools.cache
+def _layout_statement():
+    return select(*_layout_columns())
+
+
+def _keep_layout(menu, unread) -> tuple[list, int]:
+    """The layout's facts from the two columns, kept for the request."""
+    workspaces = [MenuWorkspace(*w[:3]) for w in menu or ()]
+    if db.engine.dialect.name == "sqlite":  # cannot order inside the aggregate (db.json_rows)
+        workspaces.sort(key=lambda w: w.name)
+    facts = g._layout_facts = (workspaces, unread or 0)
+    return facts
 
 
 def session_user_and_layout(user_id: int, version: int, token: str | None):
@@ -57,28 +64,18 @@ def session_user_and_layout(user_id: int, version: int, token: str | None):
     if row is None:
         return None
     user, menu, unread = row
-    workspaces = [MenuWorkspace(*w[:3]) for w in menu or ()]
-    if db.engine.dialect.name == "sqlite":  # cannot order inside the aggregate (db.json_rows)
-        workspaces.sort(key=lambda w: w.name)
-    g._layout_facts = (workspaces, unread or 0)
+    _keep_layout(menu, unread)
     return user
 
 
 def layout_facts() -> tuple[list, int]:
-    """What the layout shows of the logged-in person on every page: their workspaces (the menu:
-    rows with id, slug and name) and their unread notifications (the bell), in one query, once
-    per request: on a whole page the person's own (`session_user_and_layout`), elsewhere (a
-    fragment that draws the layout after all, an error page) a query of their own."""
+    """What the layout shows of the logged-in person on every page: their workspaces (the menu)
+    and their unread notifications (the bell), in one query, once per request: on a whole page
+    with the person's own (`session_user_and_layout`), elsewhere (a fragment that draws the
+    layout after all, an error page) a query of their own."""
     facts = g.get("_layout_facts")
     if facts is None:
-        found = rows(_layout_statement(), {"user_id": current_user.id})
-        if found:
-            facts = (found, found[0].unread or 0)
-        else:  # in no workspace: notifications of none (an account's own) may still be unread
-            from workspace.notifications.services import unread_count
-
-            facts = ([], unread_count(current_user))
-        g._layout_facts = facts
+        facts = _keep_layout(*rows(_layout_statement(), {"user_id": current_user.id})[0])
     return facts
 
 
