@@ -160,6 +160,17 @@ def test_junk_is_calm(as_user, q):
     assert r.status_code == 200 and "<script>alert(1)</script>" not in r.text
 
 
+@pytest.mark.parametrize("q", ['"och i att"', '"region region region"', '"<b>region</b> skåne"', '"region skåne',
+                               '"a"', '""', '"' + "region " * 60 + '"', 'title:"region skåne"~3 AND "och"'])
+def test_odd_phrases_are_calm_and_escaped(as_user, q):
+    """Phrases of stop words only, one word again and again, markup, no closing quote: the page
+    answers, and whatever it marks is escaped text."""
+    r = as_user("lasare@demo.example").get("/search", query_string={"q": q})
+    assert r.status_code == 200 and "<b>region" not in r.text
+    for marked in re.findall(r'<mark class="hit">(.*?)</mark>', r.text):
+        assert "<" not in marked
+
+
 @pytest.mark.parametrize("qs", ["page=abc", "page=-4", "page=99999", "sort=<b>", "kind=" + "k" * 500,
                                 "ws=nope&ws=" + "x" * 300, "year=2026&year=&year=' OR 1=1"])
 def test_bad_parameters_are_calm(as_user, qs):
